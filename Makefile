@@ -1,0 +1,68 @@
+# Samspel — the two commands that matter: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON ?= python3
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test install install-dev assets browser lint typecheck bench migrate demo clean translations
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP) $@
+
+install: $(STAMP) assets
+install-dev: $(DEV_STAMP) assets
+
+# htmx (pages) and axe-core (tests) from the npm registry, as package.json pins them.
+assets: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(VENV)/bin/samspel migrate
+	$(VENV)/bin/samspel demo
+	$(VENV)/bin/samspel serve
+
+test: install-dev browser
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check webapp invites tests
+	$(VENV)/bin/ruff format --check webapp invites tests
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+bench: install-dev
+	$(PY) -m bench
+
+migrate: install
+	$(VENV)/bin/samspel migrate
+
+demo: install
+	$(VENV)/bin/samspel demo
+
+# Contributors: refresh the catalogs after changing UI strings (see docs/contributing.md).
+translations: install-dev
+	$(PY) -m webapp.i18n.extract
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

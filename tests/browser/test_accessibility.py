@@ -1,0 +1,440 @@
+"""WCAG 2.1 AA: every page passes axe-core with zero violations.
+
+The pages come from the app's own route list, so a new GET route is audited without anyone
+remembering to add it; a path parameter the audit has no demo value for fails loudly, and each
+pass fails if it left a GET route unvisited. Every page is visited as a visitor and as each
+demo role in Swedish (the default), and as the visitor, the library admin and the association
+admin in English; the forms are also audited in their error states. A page whose content was
+audited already (the same error page for two roles, say) is not audited again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page
+from starlette.routing import Route
+
+from tests.browser.conftest import (
+    ASSOCIATION_ADMIN,
+    ASSOCIATION_MEMBER,
+    ASSOCIATION_SLUG,
+    LIBRARY_ADMIN,
+    LIBRARY_SLUG,
+    LIBRARY_STAFF,
+    PENDING_ASSOCIATION,
+    LiveServer,
+    choose_locale,
+    log_in,
+)
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
+    nodes: v.nodes.map(n => ({
+      target: n.target.join(' '), html: n.html, summary: n.failureSummary,
+    })),
+  }));
+}"""
+# What makes a page the same page: its title and main content without hidden inputs (CSRF
+# tokens and ?next= values differ on every load). Not its language code alone: while a
+# catalog lacks translations, the "Swedish" page is the English one, audited once.
+FINGERPRINT = """() => {
+  const main = document.querySelector('main');
+  const copy = main ? main.cloneNode(true) : document.body.cloneNode(true);
+  copy.querySelectorAll('input[type=hidden]').forEach(e => e.remove());
+  return document.title + '\\n' + copy.innerHTML;
+}"""
+
+NOT_PAGES = {"/healthz", "/logout"}  # JSON for monitors; a POST-only action
+IDENTITIES = {
+    "visitor": None,
+    "library-admin": LIBRARY_ADMIN,
+    "library-staff": LIBRARY_STAFF,
+    "association-admin": ASSOCIATION_ADMIN,
+    # Whose association still waits for the library's approval: a state of its own.
+    "pending-association": PENDING_ASSOCIATION,
+}
+INVITED = "new.colleague@bibliotek.example"
+
+
+def get_routes(app: Any) -> list[Route]:
+    """Every route that answers GET with a page (no mounts, no /healthz, no POST-only)."""
+    return [
+        route
+        for route in app.routes
+        if isinstance(route, Route)
+        and route.methods
+        and "GET" in route.methods
+        and route.path not in NOT_PAGES
+    ]
+
+
+@dataclass
+class Plan:
+    """What to fill path parameters with, and the extra URLs that show one-off notices."""
+
+    values: dict[Any, Any]
+    reset_path: str
+    invitation_path: str
+    extra: dict[str, list[str]] = field(default_factory=dict)
+    own_slugs: dict[str, list[str]] = field(default_factory=dict)
+
+    def urls(self, app: Any, who: str) -> dict[str, list[str]]:
+        """Route path -> URLs to visit as ``who``. Organisation pages are visited for the
+        person's own organisations; the visitor and the library admin also try someone
+        else's, to see the refusal."""
+        slugs = self.own_slugs.get(who, [])
+        if who in ("visitor", "library-admin"):
+            slugs = list(dict.fromkeys([*slugs, LIBRARY_SLUG, ASSOCIATION_SLUG]))
+        values = {**self.values, "slug": slugs}
+        return {route.path: fill_path(route.path, values) for route in get_routes(app)}
+
+
+def _path_values(
+    live_server: LiveServer, reset_token: str, invitation_token: str
+) -> dict[Any, Any]:
+    def first_id(sql: str) -> list[str]:
+        rows = live_server.rows(sql, (LIBRARY_SLUG,))
+        assert rows, f"the demo data has nothing for: {sql}"
+        return [str(rows[0][0])]
+
+    location_sql = (
+        "SELECT l.id FROM locations l JOIN organisations o ON o.id = l.library_id "
+        "WHERE o.slug = ? ORDER BY l.id"
+    )
+    room_sql = (
+        "SELECT r.id FROM rooms r JOIN locations l ON l.id = r.location_id "
+        "JOIN organisations o ON o.id = l.library_id WHERE o.slug = ? ORDER BY l.id, r.id"
+    )
+    return {
+        "slug": [LIBRARY_SLUG, ASSOCIATION_SLUG],
+        "location_id": first_id(location_sql),
+        "room_id": first_id(room_sql),
+        # Tokens mean different things on different routes: an invalid one and a live one.
+        ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
+        ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],
+    }
+
+
+ALIASES = {"location": "location_id", "room": "room_id"}
+PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_]+)?}")
+
+
+def fill_path(route_path: str, values: dict[Any, Any]) -> list[str]:
+    """Every URL of ``route_path`` with the demo values for its parameters."""
+    names, choices = [], []
+    for match in PARAM.finditer(route_path):
+        name = match.group(1)
+        names.append(name)
+        found = values.get((route_path, name), values.get(ALIASES.get(name, name)))
+        if not found:
+            pytest.fail(
+                f"no demo value for path parameter {name!r} of {route_path}: add one to "
+                "_path_values() in tests/browser/test_accessibility.py"
+            )
+        choices.append(found)
+    template = PARAM.sub(r"{\1}", route_path)  # drop the convertors: {room_id:int} -> {room_id}
+    return [
+        template.format(**dict(zip(names, combination, strict=True)))
+        for combination in itertools.product(*choices)
+    ]
+
+
+@pytest.fixture(scope="module")
+def plan(live_server: LiveServer, browser: Any) -> Plan:
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    context.set_default_timeout(5000)
+    try:
+        page = context.new_page()
+        # A live password-reset link, asked for in the browser and read from the console outbox.
+        page.goto("/password/forgot")
+        page.locator("#email").fill(PENDING_ASSOCIATION)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        reset_path = live_server.newest_link(PENDING_ASSOCIATION, "/password/reset/")
+        # A live invitation, sent by the library admin from the members page.
+        log_in(page, LIBRARY_ADMIN)
+        page.goto(f"/orgs/{LIBRARY_SLUG}/members")
+        invite = "main form:has(input[name=action][value=invite])"
+        page.locator(f"{invite} #email").fill(INVITED)
+        with page.expect_navigation():
+            page.locator(f"{invite} button[type=submit]").click()
+        assert "invited=1" in page.url, page.url
+        invitation_path = live_server.newest_link(INVITED, "/invitations/")
+    finally:
+        context.close()
+
+    own_slugs = {
+        who: [
+            row["slug"]
+            for row in live_server.rows(
+                "SELECT o.slug FROM memberships m JOIN users u ON u.id = m.user_id "
+                "JOIN organisations o ON o.id = m.organisation_id WHERE u.email = ? ORDER BY o.id",
+                (email,),
+            )
+        ]
+        for who, email in IDENTITIES.items()
+        if email
+    }
+    # The same pages with a one-off notice showing (one of each kind of page).
+    extra = {
+        "/dashboard": ["/dashboard?welcome=1"],
+        "/login": ["/login?reset=1"],
+        "/account": ["/account?saved=password"],
+        "/orgs/{slug}": [f"/orgs/{LIBRARY_SLUG}?saved=1"],
+        "/orgs/{slug}/members": [f"/orgs/{LIBRARY_SLUG}/members?invited=1"],
+        "/orgs/{slug}/associations": [f"/orgs/{LIBRARY_SLUG}/associations?decided=reject"],
+        "/orgs/{slug}/locations": [f"/orgs/{LIBRARY_SLUG}/locations?done=room-saved"],
+    }
+    return Plan(
+        values=_path_values(
+            live_server, reset_path.rsplit("/", 1)[1], invitation_path.rsplit("/", 1)[1]
+        ),
+        reset_path=reset_path,
+        invitation_path=invitation_path,
+        extra=extra,
+        own_slugs=own_slugs,
+    )
+
+
+# Pages already audited in this run, by fingerprint: a page that reads the same for two roles
+# (an error page, a form) is audited once. The header differs per role and is audited on
+# each role's first page.
+AUDITED: set[str] = set()
+NOTICES_AUDITED: set[tuple[str, str]] = set()
+
+
+class Audit:
+    """Runs axe on pages and keeps every violation, so one run reports all of them."""
+
+    def __init__(self, page: Page, who: str, seen: set[str] | None = None) -> None:
+        self.page = page
+        self.who = who
+        self.seen = AUDITED if seen is None else seen
+        self.findings: list[str] = []
+        self.audited = 0
+
+    def check(self, label: str) -> None:
+        """Audit the page as it is now, unless this very page was audited already."""
+        fingerprint = hashlib.sha256(self.page.evaluate(FINGERPRINT).encode()).hexdigest()
+        # The fingerprint leaves out the header, which differs per person and language:
+        # each session's first page is audited whole, whoever saw its content before.
+        if fingerprint in self.seen and self.audited:
+            return
+        self.seen.add(fingerprint)
+        self.audited += 1
+        if not self.page.evaluate("typeof window.axe === 'object'"):
+            self.page.add_script_tag(path=str(AXE))
+        for violation in self.page.evaluate(RUN_AXE, WCAG_TAGS):
+            lines = [
+                f"{label} as {self.who}: {violation['id']} ({violation['impact']}): "
+                f"{violation['help']} <{violation['url']}>"
+            ]
+            for node in violation["nodes"]:
+                lines.append(f"    at {node['target']}: {node['html'][:160]}")
+                lines.append("       " + " ".join(node["summary"].split())[:300])
+            self.findings.append("\n".join(lines))
+
+    def visit(self, url: str) -> int:
+        response = self.page.goto(url)
+        assert response is not None, url
+        self.check(f"{url} [{response.status}, ended at {urlsplit(self.page.url).path}]")
+        return response.status
+
+    def submit(self, button: str, label: str, status: int = 400) -> None:
+        """Press ``button``, check the answer is ``status``, audit the page it shows."""
+        with self.page.expect_navigation() as navigation:
+            self.page.locator(button).first.click()
+        answered = navigation.value.status if navigation.value else 0
+        assert answered == status, f"{label}: answered {answered}, not {status}"
+        self.check(f"{label} [{answered}]")
+
+    def assert_clean(self) -> None:
+        report = "\n\n".join(self.findings)
+        assert not self.findings, f"axe found {len(self.findings)} violation(s):\n\n{report}"
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser: Any, live_server: LiveServer) -> Callable[[str], Any]:
+    """Cookies of a logged-in session per demo person, logged in once for the module."""
+    states: dict[str, Any] = {}
+
+    def state(who: str) -> Any:
+        if who not in states:
+            context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+            try:
+                page = context.new_page()
+                email = IDENTITIES[who]
+                if email:
+                    log_in(page, email)
+                states[who] = context.storage_state()
+            finally:
+                context.close()
+        return states[who]
+
+    return state
+
+
+def audit_session(
+    new_context: Callable[..., Any], signed_in: Callable[[str], Any], who: str, lang: str
+) -> Audit:
+    # bypass_csp: the page's CSP would refuse axe's script. axe is added to every page the
+    # context opens (an init script costs less than injecting it page by page); Audit.check
+    # injects it with add_script_tag where it is missing.
+    context = new_context(bypass_csp=True, storage_state=signed_in(who))
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.goto("/")
+    choose_locale(page, lang)
+    return Audit(page, f"{who} ({lang})")
+
+
+def test_the_audit_finds_violations(
+    new_context: Callable[..., Any], signed_in: Callable[[str], Any]
+) -> None:
+    """The audit itself works on our pages: a broken image and an unlabelled field are found."""
+    page = audit_session(new_context, signed_in, "visitor", "sv").page
+    page.evaluate(
+        """() => document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<img src="/static/nothing.png"><input type="text" id="unlabelled">')"""
+    )
+    audit = Audit(page, "visitor (sv)", seen=set())
+    audit.check("home page with a broken image and field")
+    found = "\n".join(audit.findings)
+    assert "image-alt" in found and "label" in found and "#unlabelled" in found, found
+
+
+def test_every_get_route_is_in_the_audit(plan: Plan, live_server: LiveServer) -> None:
+    routes = {route.path for route in get_routes(live_server.app)}
+    assert {"/", "/login", "/signup", "/dashboard"} <= routes
+    for who in IDENTITIES:
+        urls = plan.urls(live_server.app, who)
+        assert set(urls) == routes
+        assert all(urls.values()), (who, urls)
+
+
+# Swedish (the default) as everyone; English as the three roles that between them see every
+# page, to keep the suite fast.
+PASSES = [(who, "sv") for who in IDENTITIES] + [
+    (who, "en") for who in ("visitor", "library-admin", "association-admin")
+]
+
+
+@pytest.mark.parametrize(("who", "lang"), PASSES, ids=[f"{who}-{lang}" for who, lang in PASSES])
+def test_every_page_has_no_axe_violations(
+    new_context: Callable[..., Any],
+    signed_in: Callable[[str], Any],
+    plan: Plan,
+    live_server: LiveServer,
+    who: str,
+    lang: str,
+) -> None:
+    audit = audit_session(new_context, signed_in, who, lang)
+    visited: set[str] = set()
+    for route, urls in plan.urls(live_server.app, who).items():
+        shown = []  # the URLs this person may see (not refused, not sent elsewhere)
+        for url in urls:
+            status = audit.visit(url)
+            assert status < 500, f"{url} as {who} answered {status}"
+            if status == 200 and urlsplit(audit.page.url).path == url:
+                shown.append(url)
+        visited.add(route)
+        if shown and (lang, route) not in NOTICES_AUDITED:
+            # The same page with its one-off notices, once per language: they look alike
+            # for everyone who may see the page.
+            NOTICES_AUDITED.add((lang, route))
+            for url in plan.extra.get(route, []):
+                audit.visit(url)
+    missing = {route.path for route in get_routes(live_server.app)} - visited
+    assert not missing, f"GET routes the audit did not visit: {sorted(missing)}"
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_visitor_forms_in_their_error_states_have_no_axe_violations(
+    new_context: Callable[..., Any], signed_in: Callable[[str], Any], plan: Plan, lang: str
+) -> None:
+    audit = audit_session(new_context, signed_in, "visitor", lang)
+    page = audit.page
+
+    page.goto("/login")
+    page.locator("#email").fill(ASSOCIATION_MEMBER)
+    page.locator("#password").fill("not the password")
+    audit.submit("main form[action='/login'] button[type=submit]", "log-in, wrong password")
+    assert page.locator(".error-summary").is_visible()
+
+    page.goto("/signup")
+    audit.submit("main form[action='/signup'] button[type=submit]", "sign-up, empty")
+    assert page.locator("[aria-invalid=true]").count() >= 4
+
+    page.goto("/password/forgot")
+    audit.submit("main form button[type=submit]", "forgot password, empty")
+    page.locator("#email").fill("nobody@example.org")
+    audit.submit("main form button[type=submit]", "forgot password, sent", status=200)
+
+    page.goto(plan.reset_path)
+    page.locator("#password").fill("a long new password")
+    page.locator("#password_confirm").fill("another long password")
+    audit.submit("main form button[type=submit]", "reset password, mismatch")
+
+    page.goto(plan.invitation_path)
+    audit.submit("main form button[type=submit]", "invitation, empty")
+    audit.assert_clean()
+
+
+def test_library_admin_forms_in_their_error_states_have_no_axe_violations(
+    new_context: Callable[..., Any],
+    signed_in: Callable[[str], Any],
+    plan: Plan,
+    live_server: LiveServer,
+) -> None:
+    audit = audit_session(new_context, signed_in, "library-admin", "sv")
+    page = audit.page
+    page.goto("/account")
+    page.locator("#name").fill("")
+    audit.submit("main form:has(input[name=form][value=profile]) button", "account, no name")
+    page.locator("#current_password").fill("not the password")
+    page.locator("#password").fill("a long new password")
+    page.locator("#password_confirm").fill("a long new password")
+    audit.submit(
+        "main form:has(input[name=form][value=password]) button", "account, wrong password"
+    )
+
+    page.goto(f"/orgs/{LIBRARY_SLUG}/edit")
+    page.locator("#name").fill("")
+    audit.submit("main form button[type=submit]", "edit organisation, no name")
+
+    page.goto(f"/orgs/{LIBRARY_SLUG}/members")
+    invite = "main form:has(input[name=action][value=invite])"
+    page.locator(f"{invite} #email").fill("not an e-mail address")
+    audit.submit(f"{invite} button[type=submit]", "members, bad invitation")
+
+    page.goto(f"/orgs/{LIBRARY_SLUG}/associations")
+    audit.submit(
+        "main form button[name=decision][value=reject]", "associations, decline without reason"
+    )
+
+    # The location and room forms, submitted empty.
+    urls = plan.urls(live_server.app, "library-admin")
+    paths = {route.name: route.path for route in get_routes(live_server.app)}
+    for name in ("new_location", "new_room"):
+        assert name in paths, f"no route named {name}"
+        page.goto(urls[paths[name]][0])
+        audit.submit("main form button[type=submit]", f"{name}, empty")
+    audit.assert_clean()

@@ -1,0 +1,114 @@
+"""Data for tests, made through the same services the app uses."""
+
+from __future__ import annotations
+
+from webapp import clock
+from webapp.auth import passwords
+from webapp.auth import store as accounts
+from webapp.orgs import service as orgs
+from webapp.orgs import store as org_store
+
+PASSWORD = "correct horse battery"
+
+
+def account(name: str, email: str, locale: str | None = None) -> orgs.NewAccount:
+    return orgs.NewAccount(name=name, email=email, password=PASSWORD, locale=locale)
+
+
+async def library(ctx, name: str, admin_email: str):  # type: ignore[no-untyped-def]
+    org_id, _ = await orgs.create_library(
+        ctx, name=name, country="SE", admin=account(f"Admin of {name}", admin_email)
+    )
+    async with ctx.db.read() as conn:
+        return await org_store.org_by_id(conn, org_id)
+
+
+async def member(ctx, org_id: int, email: str, role: str, name: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    password_hash = await passwords.hash_password(PASSWORD)
+    async with ctx.db.transaction() as conn:
+        user = await accounts.user_by_email(conn, email)
+        user_id = (
+            user.id
+            if user
+            else await accounts.create_user(
+                conn,
+                email=email,
+                name=name or email.split("@")[0].title(),
+                password_hash=password_hash,
+                locale=None,
+                at=clock.now(),
+            )
+        )
+        await org_store.add_member(conn, user_id=user_id, org_id=org_id, role=role, at=clock.now())
+    return user_id
+
+
+async def association(ctx, name: str, admin_email: str, library_id: int, approve_by=None):  # type: ignore[no-untyped-def]
+    await orgs.sign_up_association(
+        ctx,
+        account=account(f"Admin of {name}", admin_email),
+        name=name,
+        description="",
+        website="",
+        library_id=library_id,
+        message="",
+    )
+    async with ctx.db.read() as conn:
+        user = await accounts.user_by_email(conn, admin_email)
+        org_id = next(iter((await accounts.actor_for_user(conn, user)).memberships))
+        org = await org_store.org_by_id(conn, org_id)
+        requests = await org_store.partnerships_of_library(conn, library_id)
+    if approve_by is not None:
+        request = next(r for r in requests if r.association_id == org.id)
+        await orgs.decide_association(
+            ctx,
+            actor=approve_by,
+            library=await _org(ctx, library_id),
+            partnership_id=request.id,
+            approve=True,
+            reason="",
+        )
+        org = await _org(ctx, org.id)
+    return org
+
+
+async def actor(ctx, email: str):  # type: ignore[no-untyped-def]
+    async with ctx.db.read() as conn:
+        user = await accounts.user_by_email(conn, email)
+        return await accounts.actor_for_user(conn, user)
+
+
+async def _org(ctx, org_id: int):  # type: ignore[no-untyped-def]
+    async with ctx.db.read() as conn:
+        return await org_store.org_by_id(conn, org_id)
+
+
+async def build_world(ctx):  # type: ignore[no-untyped-def]
+    """Two libraries, two associations; one person per role that the route tests need."""
+    from tests.conftest import World
+
+    lib = await library(ctx, "Malmö stadsbibliotek", "admin@lib.test")
+    other_lib = await library(ctx, "Lunds stadsbibliotek", "admin@otherlib.test")
+    await member(ctx, lib.id, "staff@lib.test", "staff")
+    await member(ctx, other_lib.id, "staff@otherlib.test", "staff")
+    admin = await actor(ctx, "admin@lib.test")
+    assoc = await association(ctx, "Nya grannar", "admin@assoc.test", lib.id, approve_by=admin)
+    await member(ctx, assoc.id, "member@assoc.test", "member")
+    other_assoc = await association(
+        ctx, "Schackklubben", "admin@otherassoc.test", lib.id, approve_by=admin
+    )
+    return World(
+        library=lib,
+        other_library=other_lib,
+        association=assoc,
+        other_association=other_assoc,
+        emails={
+            "library_admin": "admin@lib.test",
+            "library_staff": "staff@lib.test",
+            "other_library_admin": "admin@otherlib.test",
+            "other_library_staff": "staff@otherlib.test",
+            "association_admin": "admin@assoc.test",
+            "association_member": "member@assoc.test",
+            "other_association_admin": "admin@otherassoc.test",
+        },
+    )

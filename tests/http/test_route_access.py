@@ -1,0 +1,156 @@
+"""Every route, called as every role: who gets in and who is turned away.
+
+The table below must name every route of the app; a new route without a row fails here,
+so nobody can add a page and forget who may see it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from starlette.routing import Route
+
+from tests.factories import actor
+from webapp.locations import service as locations
+
+ROLES = (
+    "anonymous",
+    "library_admin",
+    "library_staff",
+    "other_library_admin",
+    "association_admin",
+    "association_member",
+    "other_association_admin",
+)
+EVERYONE = set(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+LIBRARY_ADMIN = {"library_admin"}
+LIBRARY_PEOPLE = {"library_admin", "library_staff"}
+
+# route name -> (path template, method, who may)
+# Paths use {lib} (the world's library), {assoc} (its association), {location}, {room}.
+EXPECTED = {
+    "home": ("/", "GET", EVERYONE),
+    "healthz": ("/healthz", "GET", EVERYONE),
+    "login": ("/login", "GET", EVERYONE),
+    "signup": ("/signup", "GET", EVERYONE),
+    "forgot_password": ("/password/forgot", "GET", EVERYONE),
+    "reset_password": ("/password/reset/not-a-token", "GET", EVERYONE),
+    "invitation": ("/invitations/not-a-token", "GET", EVERYONE),
+    "language": ("/language", "POST", EVERYONE),
+    "logout": ("/logout", "POST", EVERYONE),
+    "dashboard": ("/dashboard", "GET", LOGGED_IN),
+    "account": ("/account", "GET", LOGGED_IN),
+    "console_messages": ("/console/messages", "GET", LIBRARY_ADMIN | {"other_library_admin"}),
+    "organisation": ("/orgs/{lib}", "GET", LIBRARY_PEOPLE),
+    "edit_organisation": ("/orgs/{lib}/edit", "GET", LIBRARY_ADMIN),
+    "members": ("/orgs/{lib}/members", "GET", LIBRARY_PEOPLE),
+    "associations": ("/orgs/{lib}/associations", "GET", LIBRARY_ADMIN),
+    "locations": ("/orgs/{lib}/locations", "GET", LIBRARY_PEOPLE),
+    "new_location": ("/orgs/{lib}/locations/new", "GET", LIBRARY_ADMIN),
+    "edit_location": ("/orgs/{lib}/locations/{location}/edit", "GET", LIBRARY_ADMIN),
+    "location_active": ("/orgs/{lib}/locations/{location}/active", "POST", LIBRARY_ADMIN),
+    "new_room": ("/orgs/{lib}/locations/{location}/rooms/new", "GET", LIBRARY_ADMIN),
+    "edit_room": ("/orgs/{lib}/locations/{location}/rooms/{room}/edit", "GET", LIBRARY_ADMIN),
+    "room_active": ("/orgs/{lib}/locations/{location}/rooms/{room}/active", "POST", LIBRARY_ADMIN),
+}
+
+# The association's own pages, for its people.
+ASSOCIATION_PAGES = {
+    "organisation": ("/orgs/{assoc}", {"association_admin", "association_member"}),
+    "edit_organisation": ("/orgs/{assoc}/edit", {"association_admin"}),
+    "members": ("/orgs/{assoc}/members", {"association_admin", "association_member"}),
+    "associations": ("/orgs/{assoc}/associations", set()),
+    "locations": ("/orgs/{assoc}/locations", set()),
+}
+
+
+def test_every_route_has_a_row(app):
+    names = {route.name for route in app.routes if isinstance(route, Route)}
+    assert names == set(EXPECTED), (
+        f"add rows for {names - set(EXPECTED)}; remove {set(EXPECTED) - names}"
+    )
+
+
+def _place(web, world):
+    async def make():
+        admin = await actor(web.ctx, world.emails["library_admin"])
+        location_id = await locations.create_location(
+            web.ctx,
+            actor=admin,
+            library=world.library,
+            values={
+                "name": "Stadsbiblioteket",
+                "street": "Kung Oscars väg 11",
+                "postal_code": "211 33",
+                "city": "Malmö",
+                "country": "SE",
+                "directions": "",
+            },
+        )
+        room_id = await locations.create_room(
+            web.ctx,
+            actor=admin,
+            library=world.library,
+            location_id=location_id,
+            values={
+                "name": "Hörsalen",
+                "capacity": 100,
+                "accessibility": [],
+                "equipment": [],
+                "notes": "",
+            },
+        )
+        return location_id, room_id
+
+    location_id, room_id = web.run(make)
+    return {
+        "lib": world.library.slug,
+        "assoc": world.association.slug,
+        "location": location_id,
+        "room": room_id,
+    }
+
+
+def _call(web, method, path):
+    if method == "GET":
+        return web.get(path)
+    return web.post(path, {})
+
+
+def _sent_to_login(response):
+    return response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def _turned_away(role, response):
+    """Anonymous visitors are sent to log in; others get 403 (or 404 for a page that is
+    not of this organisation's kind). Never a 500."""
+    if role == "anonymous" and _sent_to_login(response):
+        return True
+    return response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_access_matrix(web, world, role):
+    params = _place(web, world)
+    if role != "anonymous":
+        web.login(world.emails[role])
+    failures = []
+    cases = [(name, path, method, allowed) for name, (path, method, allowed) in EXPECTED.items()]
+    cases += [
+        (f"{name} (association)", path, "GET", allowed)
+        for name, (path, allowed) in ASSOCIATION_PAGES.items()
+    ]
+    for name, template, method, allowed in cases:
+        if name == "logout":
+            continue  # would end the session; covered in test_login.py
+        path = template.format(**params)
+        response = _call(web, method, path)
+        if role in allowed:
+            # Allowed: any answer but a refusal (a bad token's page may say 404).
+            ok = response.status_code < 500 and response.status_code != 403
+            ok = ok and not _sent_to_login(response)
+        else:
+            ok = _turned_away(role, response)
+        if not ok:
+            failures.append(f"{method} {path}: {response.status_code} for {role}")
+    assert not failures, "\n".join(failures)

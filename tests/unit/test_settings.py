@@ -1,0 +1,116 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from webapp.settings import ConfigError, load_settings
+
+
+def env(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {"SAMSPEL_INSTANCE_PATH": str(tmp_path), **values}
+
+
+def test_defaults_work_without_any_variable(tmp_path):
+    settings = load_settings(env(tmp_path))
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'samspel.sqlite3'}"
+    assert settings.timezone == "Europe/Stockholm"
+    assert settings.locale == "sv"
+    assert settings.base_url == "http://127.0.0.1:8000"
+    assert settings.sms_provider == "console"
+    assert settings.auto_migrate is True
+    assert not settings.https
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    first = load_settings(env(tmp_path)).secret_key
+    second = load_settings(env(tmp_path)).secret_key
+    assert first == second and len(first) >= 32
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o077 == 0, "the key file is readable by others"
+
+
+def test_explicit_values(tmp_path):
+    settings = load_settings(
+        env(
+            tmp_path,
+            SAMSPEL_DATABASE_URL="postgresql://u@db/samspel",
+            SAMSPEL_SECRET_KEY="k" * 40,
+            SAMSPEL_BASE_URL="https://samspel.example/",
+            SAMSPEL_TIMEZONE="Europe/Oslo",
+            SAMSPEL_LOCALE="nb",
+        )
+    )
+    assert settings.database_url == "postgresql+asyncpg://u@db/samspel"
+    assert settings.secret_key == "k" * 40
+    assert settings.base_url == "https://samspel.example"
+    assert settings.https
+    assert settings.timezone == "Europe/Oslo"
+    assert settings.locale == "nb"
+    assert settings.auto_migrate is False, "PostgreSQL is migrated by `samspel migrate`"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SAMSPEL_DATABASE_URL", "mysql://root@localhost/x"),
+        ("SAMSPEL_SECRET_KEY", "short"),
+        ("SAMSPEL_BASE_URL", "ftp://example.org"),
+        ("SAMSPEL_BASE_URL", "not a url"),
+        ("SAMSPEL_TIMEZONE", "Europe/Atlantis"),
+        ("SAMSPEL_LOCALE", "fi"),
+        ("SAMSPEL_SMS_PROVIDER", "pigeon"),
+        ("SAMSPEL_AUTO_MIGRATE", "maybe"),
+        ("SAMSPEL_SESSION_DAYS", "two"),
+        ("SAMSPEL_SESSION_DAYS", "0"),
+        ("SAMSPEL_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_bad_value_names_the_variable(tmp_path, name, value):
+    with pytest.raises(ConfigError) as error:
+        load_settings(env(tmp_path, **{name: value}))
+    message = str(error.value)
+    assert name in message
+    assert "\n" not in message
+
+
+def test_twilio_provider_needs_credentials(tmp_path):
+    with pytest.raises(ConfigError, match="TWILIO_ACCOUNT_SID"):
+        load_settings(env(tmp_path, SAMSPEL_SMS_PROVIDER="twilio"))
+
+
+def test_bad_value_stops_start_up_with_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "migrate"],
+        env={
+            "SAMSPEL_INSTANCE_PATH": str(tmp_path),
+            "SAMSPEL_TIMEZONE": "Mars/Olympus",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SAMSPEL_TIMEZONE" in lines[0]
+
+
+def test_every_variable_is_documented():
+    from webapp.settings import VARIABLES
+
+    reference = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    missing = [name for name in VARIABLES if f"`{name}`" not in reference]
+    assert not missing, f"docs/configuration.md does not describe {missing}"
+
+
+def test_nothing_else_reads_the_environment():
+    root = Path(__file__).parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("webapp", "invites")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "settings.py"
+        and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
+    ]
+    assert not offenders, f"only webapp/settings.py reads the environment: {offenders}"

@@ -1,0 +1,111 @@
+"""``create_app(settings)``: routes, middleware and lifespan, all listed here."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette_htmx.middleware import HtmxMiddleware
+
+from webapp.auth import routes as auth_routes
+from webapp.auth.csrf import CSRFMiddleware
+from webapp.auth.guard import LoginRequired
+from webapp.auth.sessions import SessionCookie, SessionMiddleware
+from webapp.console import routes as console_routes
+from webapp.context import build_context
+from webapp.db import Database
+from webapp.db.migrate import upgrade
+from webapp.health import routes as health_routes
+from webapp.i18n.middleware import LocaleMiddleware
+from webapp.locations import routes as location_routes
+from webapp.orgs import routes as org_routes
+from webapp.settings import Settings
+from webapp.web import errors
+from webapp.web.headers import SecurityHeadersMiddleware
+from webapp.web.templating import STATIC, create_templates
+
+log = logging.getLogger("samspel")
+
+NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
+# Front-end files from the npm registry (package.json), served under /vendor/.
+VENDOR = {
+    "htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
+}
+
+
+class VendorFiles(StaticFiles):
+    """Serves only the named files of node_modules, never the whole folder."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        super().__init__(directory=None, check_dir=False)
+        self.files = files
+
+    def lookup_path(self, path: str):  # type: ignore[no-untyped-def]
+        import os
+
+        target = self.files.get(path)
+        if target is None or not target.exists():
+            return "", None
+        return str(target), os.stat(target)
+
+
+def create_app(settings: Settings) -> Starlette:
+    db = Database(settings.database_url)
+    ctx = build_context(settings, db)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            await anyio.to_thread.run_sync(upgrade, settings.database_url)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    routes = [
+        *health_routes,
+        *org_routes.routes,
+        *auth_routes.routes,
+        *location_routes.routes,
+        *console_routes.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/vendor", VendorFiles(VENDOR), name="vendor"),
+    ]
+    cookie = SessionCookie(settings)
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, https=settings.https),
+        Middleware(GZipMiddleware, minimum_size=1000),
+        Middleware(SessionMiddleware, db=db, cookie=cookie),
+        Middleware(LocaleMiddleware, default=settings.locale),
+        Middleware(
+            CSRFMiddleware,
+            settings=settings,
+            refuse=errors.csrf_refused,
+            exempt_prefixes=("/webhooks/",),
+        ),
+        Middleware(HtmxMiddleware),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            LoginRequired: errors.login_required,
+            500: errors.server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.ctx = ctx
+    app.state.session_cookie = cookie
+    app.state.templates = create_templates(settings, VENDOR)
+    return app

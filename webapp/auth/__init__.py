@@ -1,0 +1,1 @@
+"""Accounts, sessions, passwords, CSRF and the one permission check."""

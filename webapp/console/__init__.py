@@ -1,0 +1,1 @@
+"""Messages the console provider delivered (development): stored and shown on a page."""

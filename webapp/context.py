@@ -1,0 +1,29 @@
+"""What services need from the running application, built once in ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from invites.console import ConsoleProvider, OutgoingMessage
+from webapp.console import store as console_store
+from webapp.db import Database
+from webapp.settings import Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    db: Database
+    mail: ConsoleProvider
+
+    def url(self, path: str) -> str:
+        return self.settings.base_url + path
+
+
+def build_context(settings: Settings, db: Database) -> Context:
+    async def record(message: OutgoingMessage) -> None:
+        async with db.transaction() as conn:
+            await console_store.record(conn, message)
+
+    # E-mail has only the console provider so far (password resets, invitations).
+    return Context(settings=settings, db=db, mail=ConsoleProvider(record))

@@ -1,0 +1,1 @@
+"""Library locations (branches) and their rooms."""

@@ -1,0 +1,1 @@
+"""Organisations (libraries and associations), memberships, invitations, locations, rooms."""

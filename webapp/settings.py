@@ -1,0 +1,225 @@
+"""One frozen Settings object, read from the environment once at start.
+
+Nothing else in the code base reads ``os.environ``. A bad value raises
+:class:`ConfigError` whose message is one line naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SUPPORTED_LOCALES = ("sv", "da", "nb", "en")
+SMS_PROVIDERS = ("console", "twilio")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; str() is one line naming the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/Stockholm"
+    locale: str = "sv"
+    sms_provider: str = "console"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base: str = ""
+    auto_migrate: bool = True
+    session_days: int = 14
+    password_reset_hours: int = 2
+    invitation_days: int = 14
+    login_limit_per_account: int = 5
+    login_limit_per_address: int = 20
+    login_limit_window_seconds: int = 900
+    log_level: str = "INFO"
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# Every variable Settings reads, with a one-line description. docs/configuration.md must
+# list each of them (a test checks it).
+VARIABLES: dict[str, str] = {
+    "SAMSPEL_INSTANCE_PATH": "folder for the SQLite file, the generated secret key and uploads",
+    "SAMSPEL_DATABASE_URL": "SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    "SAMSPEL_SECRET_KEY": "signs cookies and links; generated and kept in the instance folder",
+    "SAMSPEL_BASE_URL": "public address, used in links, cookies (Secure when https)",
+    "SAMSPEL_TIMEZONE": "IANA time zone of the service, default Europe/Stockholm",
+    "SAMSPEL_LOCALE": "default UI language: sv, da, nb or en",
+    "SAMSPEL_SMS_PROVIDER": "console (development) or twilio",
+    "SAMSPEL_AUTO_MIGRATE": "migrate the database on start (default on for SQLite)",
+    "SAMSPEL_SESSION_DAYS": "how long a login lasts without activity",
+    "SAMSPEL_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
+    "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
+    "TWILIO_FROM": "sender number or alphanumeric sender ID",
+    "TWILIO_MESSAGING_SERVICE_SID": "Twilio messaging service, instead of TWILIO_FROM",
+    "TWILIO_API_BASE": "override of Twilio's API base URL (tests, proxies)",
+}
+
+
+def _default_instance_path() -> Path:
+    return Path.cwd() / "instance"
+
+
+def _secret_key(env: Mapping[str, str], instance: Path) -> str:
+    value = env.get("SAMSPEL_SECRET_KEY", "").strip()
+    if value:
+        if len(value) < 32:
+            raise ConfigError("SAMSPEL_SECRET_KEY must be at least 32 characters long")
+        return value
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        stored = key_file.read_text().strip()
+        if len(stored) >= 32:
+            return stored
+    key = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _database_url(env: Mapping[str, str], instance: Path) -> str:
+    url = env.get("SAMSPEL_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite+aiosqlite:///{instance / 'samspel.sqlite3'}"
+    if url.startswith("sqlite:///"):
+        url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+asyncpg://" + url.removeprefix(prefix)
+    if not url.startswith(("sqlite+aiosqlite:///", "postgresql+asyncpg://")):
+        raise ConfigError(
+            "SAMSPEL_DATABASE_URL must start with sqlite+aiosqlite:/// or postgresql+asyncpg://"
+            f", not {url.split(':', 1)[0]!r}"
+        )
+    return url
+
+
+def _base_url(env: Mapping[str, str]) -> str:
+    raw = env.get("SAMSPEL_BASE_URL", "").strip() or "http://127.0.0.1:8000"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"SAMSPEL_BASE_URL must be an http(s) address, not {raw!r}")
+    if parts.query or parts.fragment:
+        raise ConfigError("SAMSPEL_BASE_URL must not have a query or fragment")
+    return raw.rstrip("/")
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from environment variables (``os.environ`` when not given)."""
+    env = os.environ if env is None else env
+    instance = Path(env.get("SAMSPEL_INSTANCE_PATH", "").strip() or _default_instance_path())
+    instance = instance.resolve()
+
+    timezone = env.get("SAMSPEL_TIMEZONE", "").strip() or "Europe/Stockholm"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"SAMSPEL_TIMEZONE is not a known time zone: {timezone!r}") from None
+
+    locale = env.get("SAMSPEL_LOCALE", "").strip() or "sv"
+    if locale not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"SAMSPEL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}"
+        )
+
+    sms_provider = env.get("SAMSPEL_SMS_PROVIDER", "").strip() or "console"
+    if sms_provider not in SMS_PROVIDERS:
+        raise ConfigError(
+            f"SAMSPEL_SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}, not {sms_provider!r}"
+        )
+    twilio = {
+        name: env.get(name, "").strip()
+        for name in (
+            "TWILIO_ACCOUNT_SID",
+            "TWILIO_AUTH_TOKEN",
+            "TWILIO_FROM",
+            "TWILIO_MESSAGING_SERVICE_SID",
+            "TWILIO_API_BASE",
+        )
+    }
+    if sms_provider == "twilio":
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+            if not twilio[name]:
+                raise ConfigError(f"{name} is required when SAMSPEL_SMS_PROVIDER is twilio")
+        if not (twilio["TWILIO_FROM"] or twilio["TWILIO_MESSAGING_SERVICE_SID"]):
+            raise ConfigError(
+                "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required with the twilio provider"
+            )
+
+    log_level = (env.get("SAMSPEL_LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(
+            f"SAMSPEL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}"
+        )
+
+    database_url = _database_url(env, instance)
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        secret_key=_secret_key(env, instance),
+        base_url=_base_url(env),
+        timezone=timezone,
+        locale=locale,
+        sms_provider=sms_provider,
+        twilio_account_sid=twilio["TWILIO_ACCOUNT_SID"],
+        twilio_auth_token=twilio["TWILIO_AUTH_TOKEN"],
+        twilio_from=twilio["TWILIO_FROM"],
+        twilio_messaging_service_sid=twilio["TWILIO_MESSAGING_SERVICE_SID"],
+        twilio_api_base=twilio["TWILIO_API_BASE"],
+        auto_migrate=_bool(env, "SAMSPEL_AUTO_MIGRATE", database_url.startswith("sqlite")),
+        session_days=_int(env, "SAMSPEL_SESSION_DAYS", 14),
+        log_level=log_level,
+    )

@@ -1,0 +1,1 @@
+"""What every page shares: templating, forms, htmx rendering, errors, headers."""

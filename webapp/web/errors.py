@@ -1,0 +1,81 @@
+"""Error pages and the exceptions routes raise to reach them."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from webapp.i18n import _
+from webapp.web.templating import render
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/login?next={quote(target, safe='/')}"
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    url = login_url(request)
+    if getattr(request.state, "htmx", None):
+        # A 302 would swap the login page into a fragment; ask htmx to navigate instead.
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood.")),
+        403: (_("Not allowed"), _("You do not have permission to do this.")),
+        404: (_("Page not found"), _("There is nothing at this address. Check the link.")),
+        405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+        413: (_("Too large"), _("What you sent is too large.")),
+        429: (_("Too many attempts"), _("Wait a while and try again.")),
+        500: (_("Something went wrong"), _("An error occurred on our side. Try again shortly.")),
+        503: (_("Temporarily unavailable"), _("The service is busy or down. Try again shortly.")),
+    }
+
+
+def error_page(request: Request, status_code: int, detail: str | None = None) -> Response:
+    title, text = _messages().get(status_code, _messages()[400 if status_code < 500 else 500])
+    if detail and status_code < 500:
+        text = detail
+    return render(
+        request,
+        "errors/error.html",
+        {"status_code": status_code, "title": title, "text": text},
+        status_code=status_code,
+    )
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = (
+        exc.detail
+        if isinstance(exc.detail, str) and exc.detail and exc.status_code in (403, 429)
+        else None
+    )
+    if detail and detail in ("Forbidden", "Too Many Requests"):
+        detail = None
+    response = error_page(request, exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return error_page(request, 500)
+
+
+async def csrf_refused(request: Request, reason: str) -> Response:
+    if reason == "too-large":
+        return error_page(request, 413)
+    return error_page(
+        request,
+        403,
+        _(
+            "Your form had expired or came from another site. Go back, reload the page and try again."  # noqa: E501
+        ),
+    )
