@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from webapp import clock
-from webapp.auth import passwords
 from webapp.auth import store as accounts
 from webapp.orgs import service as orgs
 from webapp.orgs import store as org_store
@@ -24,7 +23,7 @@ async def library(ctx, name: str, admin_email: str):  # type: ignore[no-untyped-
 
 
 async def member(ctx, org_id: int, email: str, role: str, name: str | None = None) -> int:  # type: ignore[no-untyped-def]
-    password_hash = await passwords.hash_password(PASSWORD)
+    password_hash = await ctx.passwords.hash(PASSWORD)
     async with ctx.db.transaction() as conn:
         user = await accounts.user_by_email(conn, email)
         user_id = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from invites.console import ConsoleProvider, OutgoingMessage
+from webapp.auth.passwords import Passwords
 from webapp.console import store as console_store
 from webapp.db import Database
 from webapp.settings import Settings
@@ -15,6 +16,7 @@ class Context:
     settings: Settings
     db: Database
     mail: ConsoleProvider
+    passwords: Passwords
 
     def url(self, path: str) -> str:
         return self.settings.base_url + path
@@ -26,4 +28,9 @@ def build_context(settings: Settings, db: Database) -> Context:
             await console_store.record(conn, message)
 
     # E-mail has only the console provider so far (password resets, invitations).
-    return Context(settings=settings, db=db, mail=ConsoleProvider(record))
+    return Context(
+        settings=settings,
+        db=db,
+        mail=ConsoleProvider(record),
+        passwords=Passwords(settings.password_hashing),
+    )

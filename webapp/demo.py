@@ -156,9 +156,8 @@ async def _actor(ctx, user_id: int):  # type: ignore[no-untyped-def]
 
 async def _direct_member(ctx, org_id: int, account: orgs.NewAccount, role: str) -> None:  # type: ignore[no-untyped-def]
     from webapp import clock
-    from webapp.auth import passwords
 
-    password_hash = await passwords.hash_password(account.password)
+    password_hash = await ctx.passwords.hash(account.password)
     async with ctx.db.transaction() as conn:
         user_id = await accounts.create_user(
             conn,

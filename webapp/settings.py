@@ -44,6 +44,8 @@ class Settings:
     login_limit_per_address: int = 20
     login_limit_window_seconds: int = 900
     log_level: str = "INFO"
+    # Not an environment variable: only the test suite picks the cheap profile.
+    password_hashing: str = "argon2id"  # noqa: S105 - a profile name, not a password
 
     @property
     def https(self) -> bool:

@@ -111,6 +111,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         secret_key=SECRET,
         base_url=url,
         auto_migrate=True,
+        password_hashing="argon2id-test",
     )
     _run_in_thread(lambda: asyncio.run(seed_demo(settings)))
 

@@ -114,3 +114,14 @@ def test_nothing_else_reads_the_environment():
         and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
     ]
     assert not offenders, f"only webapp/settings.py reads the environment: {offenders}"
+
+
+def test_deployments_always_hash_passwords_with_the_full_argon2id_profile(tmp_path):
+    from argon2 import extract_parameters, profiles
+
+    from webapp.auth.passwords import Passwords
+
+    settings = load_settings(env(tmp_path, SAMSPEL_PASSWORD_HASHING="argon2id-test"))
+    assert settings.password_hashing == "argon2id"
+    stored = Passwords(settings.password_hashing)._hasher.hash("a password")
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from invites.console import OutgoingMessage
 from webapp import audit, clock
-from webapp.auth import passwords, store
+from webapp.auth import store
 from webapp.auth.permissions import Actor
 from webapp.auth.ratelimit import Limit
 from webapp.auth.sessions import SessionCookie, start_session
@@ -55,12 +55,12 @@ async def log_in(
     for limit, count in ((per_account, account_count), (per_address, address_count)):
         if count > limit.limit:
             raise TooManyAttempts(limit.retry_after())
-    ok = await passwords.verify_password(user.password_hash if user else None, password)
+    ok = await ctx.passwords.verify(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         raise Invalid({"email": _("The e-mail address or the password is wrong.")})
     new_hash = (
-        await passwords.hash_password(password)
-        if passwords.needs_rehash(user.password_hash)
+        await ctx.passwords.hash(password)
+        if ctx.passwords.needs_rehash(user.password_hash)
         else None
     )
     async with ctx.db.transaction() as conn:
@@ -145,7 +145,7 @@ async def reset_password(ctx: Context, *, token: str, password: str) -> bool:
     user = await user_for_reset(ctx, token)
     if user is None:
         return False
-    new_hash = await passwords.hash_password(password)
+    new_hash = await ctx.passwords.hash(password)
     async with ctx.db.transaction() as conn:
         # Only if the hash is still the one the link was made for: of two simultaneous uses
         # of the same link, exactly one wins.
@@ -163,9 +163,9 @@ async def change_password(
 ) -> None:
     async with ctx.db.read() as conn:
         user = await store.user_by_id(conn, actor.user_id or 0)
-    if user is None or not await passwords.verify_password(user.password_hash, current):
+    if user is None or not await ctx.passwords.verify(user.password_hash, current):
         raise Invalid({"current_password": _("The current password is wrong.")})
-    new_hash = await passwords.hash_password(new)
+    new_hash = await ctx.passwords.hash(new)
     async with ctx.db.transaction() as conn:
         await store.set_password(conn, user.id, new_hash, clock.now())
         # Sessions elsewhere end (a stolen one too); this one stays logged in.

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invites.console import OutgoingMessage
 from webapp import audit, clock
-from webapp.auth import passwords
 from webapp.auth import store as accounts
 from webapp.auth.permissions import ROLES, Actor, can
 from webapp.auth.tokens import digest, new_secret
@@ -67,7 +66,7 @@ async def sign_up_association(
 ) -> int:
     """Create a pending association, its first member (admin) and a partnership request to
     the chosen library, whose admins are told. Returns the new user's id."""
-    password_hash = await passwords.hash_password(account.password)
+    password_hash = await ctx.passwords.hash(account.password)
     now = clock.now()
     try:
         async with ctx.db.transaction() as conn:
@@ -128,7 +127,7 @@ async def create_library(
 ) -> tuple[int, int]:
     """A library with its first admin (``samspel createadmin``, the demo). Returns ids."""
     now = clock.now()
-    password_hash = await passwords.hash_password(admin.password)
+    password_hash = await ctx.passwords.hash(admin.password)
     async with ctx.db.transaction() as conn:
         user = await accounts.user_by_email(conn, admin.email)
         if user is not None and not existing_user:
@@ -415,7 +414,7 @@ async def accept_invitation(
 ) -> int:
     """Join the organisation as the logged-in user, or with a new account. Returns user id."""
     found = await invitation(ctx, token)
-    password_hash = await passwords.hash_password(account.password) if account else None
+    password_hash = await ctx.passwords.hash(account.password) if account else None
     now = clock.now()
     async with ctx.db.transaction() as conn:
         if actor.is_authenticated:
