@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -24,8 +25,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 NAMING = {
@@ -124,7 +127,15 @@ partnerships = Table(
     Column("decided_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     _ts("decided_at", nullable=True),
     _ts("created_at"),
+    # The partner directory (actor map): how close the relationship is, set by staff.
+    Column("level", String(16), nullable=False, server_default="occasional"),
+    Column("interests", Text, nullable=False, server_default=""),
+    Column("target_groups", JSON, nullable=False, server_default=text("'[]'")),
+    Column("notes", Text, nullable=False, server_default=""),
     UniqueConstraint("library_id", "association_id", name="uq_partnerships_pair"),
+    CheckConstraint(
+        "level IN ('occasional', 'recurring', 'partnership', 'agreement')", name="level"
+    ),
     CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
 )
 Index("ix_partnerships_library_status", partnerships.c.library_id, partnerships.c.status)
@@ -228,3 +239,230 @@ audit_log = Table(
     Column("details", JSON, nullable=False),
 )
 Index("ix_audit_log_organisation_at", audit_log.c.organisation_id, audit_log.c.at)
+
+
+# Co-planning ---------------------------------------------------------------------------------
+
+# A library's rules for proposals and bookings (one row per library; defaults when missing).
+library_rules = Table(
+    "library_rules",
+    metadata,
+    Column("library_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("setup_minutes", Integer, nullable=False, default=0),
+    Column("clearup_minutes", Integer, nullable=False, default=0),
+    Column("min_lead_days", Integer, nullable=False, default=0),
+    Column("max_length_minutes", Integer, nullable=False, default=480),
+    Column("hold_days", Integer, nullable=False, default=14),
+    Column("checklist", JSON, nullable=False),
+    _ts("updated_at"),
+    CheckConstraint("setup_minutes >= 0 AND clearup_minutes >= 0", name="buffers"),
+)
+
+# Bookable windows a library publishes per room: once, or weekly (every N weeks) until a date.
+program_slots = Table(
+    "program_slots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room_id", ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("first_date", Date, nullable=False),
+    Column("until_date", Date, nullable=True),
+    Column("interval_weeks", Integer, nullable=False, default=0),
+    Column("start_time", Time, nullable=False),
+    Column("end_time", Time, nullable=False),
+    Column("note", String(200), nullable=False, default=""),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("created_at"),
+    CheckConstraint("interval_weeks >= 0", name="interval"),
+    CheckConstraint("end_time > start_time", name="times"),
+)
+Index("ix_program_slots_room", program_slots.c.room_id)
+
+# Single dates a recurring slot does not happen on.
+slot_exceptions = Table(
+    "slot_exceptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slot_id", ForeignKey("program_slots.id", ondelete="CASCADE"), nullable=False),
+    Column("on_date", Date, nullable=False),
+    UniqueConstraint("slot_id", "on_date", name="uq_slot_exceptions_slot_date"),
+)
+
+# Days a library (or one of its locations) is closed: holidays, closures. No slot is open then.
+closures = Table(
+    "closures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("library_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("location_id", ForeignKey("locations.id", ondelete="CASCADE"), nullable=True),
+    Column("first_date", Date, nullable=False),
+    Column("last_date", Date, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("created_at"),
+    CheckConstraint("last_date >= first_date", name="dates"),
+)
+Index("ix_closures_library", closures.c.library_id, closures.c.first_date)
+
+# An event co-authored by partners and reviewed by its library. ``starts_at``/``ends_at``/
+# ``room_id`` are the wished time until approval and the agreed first date after it; the
+# booked dates themselves are ``occurrences``. ``version`` guards against lost updates;
+# ``sequence`` is the iCalendar SEQUENCE.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("library_id", ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("summary", String(300), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("shared_goal", Text, nullable=False, default=""),
+    Column("languages", JSON, nullable=False),
+    Column("audiences", JSON, nullable=False),
+    Column("expected_attendance", Integer, nullable=True),
+    Column("capacity", Integer, nullable=True),
+    Column("room_needs", Text, nullable=False, default=""),
+    Column("equipment", JSON, nullable=False),
+    Column("accessibility_notes", Text, nullable=False, default=""),
+    Column("wished_times", Text, nullable=False, default=""),
+    Column("location_id", ForeignKey("locations.id", ondelete="SET NULL"), nullable=True),
+    Column("room_id", ForeignKey("rooms.id", ondelete="SET NULL"), nullable=True),
+    Column("slot_id", ForeignKey("program_slots.id", ondelete="SET NULL"), nullable=True),
+    _ts("starts_at", nullable=True),
+    _ts("ends_at", nullable=True),
+    Column("repeat_weeks", Integer, nullable=True),
+    Column("repeat_until", Date, nullable=True),
+    Column("repeat_count", Integer, nullable=True),
+    Column("agreement", JSON, nullable=False),
+    Column("checklist", JSON, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("sequence", Integer, nullable=False, default=0),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("submitted_at", nullable=True),
+    CheckConstraint(
+        "state IN ('draft', 'submitted', 'changes_requested', 'approved', 'published', "
+        "'completed', 'evaluated', 'withdrawn', 'declined', 'cancelled')",
+        name="state",
+    ),
+    CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="times"),
+)
+Index("ix_events_library_state", events.c.library_id, events.c.state, events.c.submitted_at)
+Index("ix_events_state_starts", events.c.state, events.c.starts_at)
+
+# The organisations that co-author an event. ``status`` is ``invited`` until a member of the
+# organisation accepts; the lead is active from the start.
+event_partners = Table(
+    "event_partners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("contribution", JSON, nullable=False),
+    Column("contact_user_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("invited_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("created_at"),
+    _ts("answered_at", nullable=True),
+    UniqueConstraint("event_id", "organisation_id", name="uq_event_partners_event_org"),
+    CheckConstraint("role IN ('lead', 'co_host', 'supporter')", name="role"),
+    CheckConstraint("status IN ('invited', 'active', 'declined')", name="status"),
+)
+Index("ix_event_partners_organisation", event_partners.c.organisation_id)
+
+# The booked dates of an event in a room: one for a single event, many for a series.
+# ``held`` dates block the room until ``hold_expires_at`` (drafts, counter-proposals).
+occurrences = Table(
+    "occurrences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("room_id", ForeignKey("rooms.id", ondelete="RESTRICT"), nullable=False),
+    _ts("starts_at"),
+    _ts("ends_at"),
+    Column("status", String(16), nullable=False),
+    _ts("hold_expires_at", nullable=True),
+    Column("sequence", Integer, nullable=False, default=0),
+    _ts("original_starts_at", nullable=True),
+    Column("note", String(300), nullable=False, default=""),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("ends_at > starts_at", name="times"),
+    CheckConstraint("status IN ('held', 'counter', 'scheduled', 'cancelled')", name="status"),
+)
+Index("ix_occurrences_room_time", occurrences.c.room_id, occurrences.c.starts_at)
+Index("ix_occurrences_event", occurrences.c.event_id, occurrences.c.starts_at)
+
+# Every change of an event's fields: who, when, and each field's old and new value.
+event_revisions = Table(
+    "event_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("actor_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("at"),
+    Column("changes", JSON, nullable=False),
+)
+Index("ix_event_revisions_event", event_revisions.c.event_id, event_revisions.c.version)
+
+# Every workflow transition (submit, approve, decline …) with who, when and the comment.
+event_transitions = Table(
+    "event_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_state", String(24), nullable=False),
+    Column("to_state", String(24), nullable=False),
+    Column("actor_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("at"),
+    Column("comment", Text, nullable=False, default=""),
+)
+Index("ix_event_transitions_event", event_transitions.c.event_id, event_transitions.c.at)
+
+event_comments = Table(
+    "event_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("body", Text, nullable=False),
+    _ts("at"),
+)
+Index("ix_event_comments_event", event_comments.c.event_id, event_comments.c.at)
+
+# The in-app inbox: what happened, for whom. The text is made when shown, in the reader's
+# language, from ``kind`` and ``params``.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("actor_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("params", JSON, nullable=False),
+    _ts("created_at"),
+    _ts("read_at", nullable=True),
+)
+Index("ix_notifications_user", notifications.c.user_id, notifications.c.created_at)
+
+# "The last meeting": each partner's evaluation after the event.
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("attendance", Integer, nullable=True),
+    Column("worked", Text, nullable=False, default=""),
+    Column("did_not_work", Text, nullable=False, default=""),
+    Column("continue_together", String(8), nullable=False),
+    Column("author_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("at"),
+    UniqueConstraint("event_id", "organisation_id", name="uq_evaluations_event_org"),
+    CheckConstraint("continue_together IN ('yes', 'no', 'maybe')", name="continue"),
+)
