@@ -111,3 +111,120 @@ async def build_world(ctx):  # type: ignore[no-untyped-def]
             "other_association_admin": "admin@otherassoc.test",
         },
     )
+
+
+# Events ---------------------------------------------------------------------------------------
+
+AGREEMENT = {
+    "resources": "The library lends the room, the association brings coffee.",
+    "invitations": "Posters at the library, SMS through the association's network.",
+    "success": "Forty people come, half of them new to the library.",
+}
+
+
+async def rooms(ctx, world, count: int = 2):  # type: ignore[no-untyped-def]
+    """A location of the world's library with ``count`` rooms; returns (location_id, [room ids])."""
+    from webapp.locations import service as locations
+
+    admin = await actor(ctx, world.emails["library_admin"])
+    location_id = await locations.create_location(
+        ctx,
+        actor=admin,
+        library=world.library,
+        values={
+            "name": "Stadsbiblioteket",
+            "street": "Kung Oscars väg 11",
+            "postal_code": "211 33",
+            "city": "Malmö",
+            "country": "SE",
+            "directions": "",
+        },
+    )
+    room_ids = []
+    for i in range(count):
+        room_ids.append(
+            await locations.create_room(
+                ctx,
+                actor=admin,
+                library=world.library,
+                location_id=location_id,
+                values={
+                    "name": f"Rum {i + 1}",
+                    "capacity": 40,
+                    "accessibility": ["step_free"],
+                    "equipment": [],
+                    "notes": "",
+                },
+            )
+        )
+    return location_id, room_ids
+
+
+async def proposed_event(ctx, world, *, email="member@assoc.test", **values):  # type: ignore[no-untyped-def]
+    """A draft led by the world's association, with everything submission needs."""
+    from webapp.events import drafting
+
+    member = await actor(ctx, email)
+    fields = {
+        "title": "Språkcafé",
+        "summary": "Practise Swedish over coffee.",
+        "shared_goal": "Newcomers meet Swedish speakers and find the library.",
+        "languages": ["sv", "ar"],
+        "audiences": ["newcomers"],
+        "agreement": AGREEMENT,
+        "wished_times": "A Tuesday evening in December",
+        **values,
+    }
+    return await drafting.propose(
+        ctx,
+        actor=member,
+        organisation=world.association,
+        library_id=world.library.id,
+        values=fields,
+    )
+
+
+async def describe_partners(ctx, world, event_id: int):  # type: ignore[no-untyped-def]
+    """Every active partner names its contact person and role (the agreement)."""
+    from webapp.events import access, partners
+
+    async with ctx.db.read() as conn:
+        event = await access.load(conn, event_id, ctx.settings.tz)
+    for partner in event.partners:
+        if partner.status != "active":
+            continue
+        email = {
+            world.association.id: "member@assoc.test",
+            world.other_association.id: "admin@otherassoc.test",
+            world.library.id: "staff@lib.test",
+        }[partner.organisation_id]
+        who = await actor(ctx, email)
+        await partners.describe(
+            ctx,
+            actor=who,
+            event_id=event_id,
+            organisation_id=partner.organisation_id,
+            values={"role_text": "Hosts the evening", "contact_user_id": who.user_id},
+        )
+
+
+async def submitted_event(ctx, world, **values):  # type: ignore[no-untyped-def]
+    from webapp.events import review
+
+    event_id = await proposed_event(ctx, world, **values)
+    await describe_partners(ctx, world, event_id)
+    member = await actor(ctx, "member@assoc.test")
+    await review.move(ctx, actor=member, event_id=event_id, action="submit")
+    return event_id
+
+
+async def approve(ctx, event_id: int, room_id: int, starts_at, ends_at, **booking):  # type: ignore[no-untyped-def]
+    from webapp.events import review
+
+    staff = await actor(ctx, "staff@lib.test")
+    return await review.approve(
+        ctx,
+        actor=staff,
+        event_id=event_id,
+        booking=review.Booking(room_id=room_id, starts_at=starts_at, ends_at=ends_at, **booking),
+    )

@@ -24,11 +24,16 @@ from webapp.console import routes as console_routes
 from webapp.context import build_context
 from webapp.db import Database
 from webapp.db.migrate import upgrade
+from webapp.events import routes as event_routes
 from webapp.health import routes as health_routes
 from webapp.i18n.middleware import LocaleMiddleware
 from webapp.locations import routes as location_routes
+from webapp.notifications import routes as notification_routes
 from webapp.orgs import routes as org_routes
+from webapp.partners import routes as partner_routes
+from webapp.program import routes as program_routes
 from webapp.settings import Settings
+from webapp.slots import routes as slot_routes
 from webapp.web import errors
 from webapp.web.headers import SecurityHeadersMiddleware
 from webapp.web.templating import STATIC, create_templates
@@ -76,6 +81,11 @@ def create_app(settings: Settings) -> Starlette:
         *org_routes.routes,
         *auth_routes.routes,
         *location_routes.routes,
+        *partner_routes.routes,
+        *program_routes.routes,
+        *slot_routes.routes,
+        *event_routes.routes,
+        *notification_routes.routes,
         *console_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/vendor", VendorFiles(VENDOR), name="vendor"),

@@ -136,6 +136,8 @@ async def _seed(ctx) -> None:  # type: ignore[no-untyped-def]
     )
     await _direct_member(ctx, association.id, _account("Lina Ahmadi", ACCOUNTS[3][1]), "member")
 
+    await _demo_events(ctx, library, admin, association)
+
     await orgs.sign_up_association(
         ctx,
         account=_account("Kalle Nilsson", ACCOUNTS[4][1]),
@@ -145,6 +147,58 @@ async def _seed(ctx) -> None:  # type: ignore[no-untyped-def]
         library_id=library_id,
         message="Could we run a weekly chess café?",
     )
+
+
+async def _demo_events(ctx, library, admin, association) -> None:  # type: ignore[no-untyped-def]
+    """A second approved association, program slots, closures and rules, events in every
+    state, and the partner directory's levels."""
+    from webapp.events import demo as event_demo
+    from webapp.locations import store as location_store
+    from webapp.partners import demo as partner_demo
+    from webapp.slots import demo as slot_demo
+
+    await orgs.sign_up_association(
+        ctx,
+        account=_account("Maria Svensson", "maria@lasframjarna.example"),
+        name="Läsfrämjarna",
+        description="Reading circles and book talks for adults.",
+        website="",
+        library_id=library.id,
+        message="We run reading circles and would like to co-host events.",
+    )
+    async with ctx.db.read() as conn:
+        co_host = await org_store.org_by_slug(conn, "lasframjarna")
+        requests = await org_store.partnerships_of_library(conn, library.id)
+        locations = [loc.id for loc in await location_store.locations_of_library(conn, library.id)]
+        rooms = [r.id for r in await location_store.rooms_of_library(conn, library.id)]
+        people = {
+            email: await accounts.user_by_email(conn, email)
+            for email in (ACCOUNTS[1][1], ACCOUNTS[3][1], "maria@lasframjarna.example")
+        }
+    assert co_host is not None
+    lina, maria, sven = (
+        people[ACCOUNTS[3][1]],
+        people["maria@lasframjarna.example"],
+        people[ACCOUNTS[1][1]],
+    )
+    assert lina is not None and maria is not None and sven is not None
+    request = next(r for r in requests if r.association_id == co_host.id)
+    await orgs.decide_association(
+        ctx, actor=admin, library=library, partnership_id=request.id, approve=True, reason=""
+    )
+    await event_demo.seed(
+        ctx,
+        library_id=library.id,
+        association=association,
+        co_host=co_host,
+        member=await _actor(ctx, lina.id),
+        co_host_admin=await _actor(ctx, maria.id),
+        staff=await _actor(ctx, sven.id),
+        rooms=rooms,
+    )
+    # The library's rules come after the demo events (they would refuse the near dates).
+    await slot_demo.seed(ctx, library.id, locations, rooms, admin)
+    await partner_demo.seed(ctx, library.id, [association.id, co_host.id])
 
 
 async def _actor(ctx, user_id: int):  # type: ignore[no-untyped-def]

@@ -126,13 +126,40 @@ def _path_values(
         "slug": [LIBRARY_SLUG, ASSOCIATION_SLUG],
         "location_id": first_id(location_sql),
         "room_id": first_id(room_sql),
+        # A published event and one waiting for review, both led by the demo association.
+        "event_id": [
+            str(
+                live_server.rows(f"SELECT id FROM events WHERE state = '{state}' ORDER BY id")[0][0]
+            )
+            for state in ("published", "submitted")
+        ],
+        "organisation_id": [
+            str(
+                live_server.rows(
+                    "SELECT id FROM organisations WHERE slug = ?", (ASSOCIATION_SLUG,)
+                )[0][0]
+            )
+        ],
+        ("/events/{event_id:int}/actions/{action}", "action"): ["request_changes", "submit"],
+        # The demo association "nya-grannar", an approved partner of the demo library.
+        ("/orgs/{slug}/partners/{association_id:int}", "association_id"): first_id(
+            "SELECT p.association_id FROM partnerships p JOIN organisations o "
+            "ON o.id = p.library_id WHERE o.slug = ? AND p.status = 'approved' "
+            "ORDER BY p.association_id"
+        ),
+        # A weekly program slot of the demo library (webapp/slots/demo.py).
+        "slot_id": first_id(
+            "SELECT s.id FROM program_slots s JOIN rooms r ON r.id = s.room_id "
+            "JOIN locations l ON l.id = r.location_id JOIN organisations o "
+            "ON o.id = l.library_id WHERE o.slug = ? AND s.interval_weeks > 0 ORDER BY s.id"
+        ),
         # Tokens mean different things on different routes: an invalid one and a live one.
         ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
         ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],
     }
 
 
-ALIASES = {"location": "location_id", "room": "room_id"}
+ALIASES = {"location": "location_id", "room": "room_id", "association_id": "organisation_id"}
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_]+)?}")
 
 
@@ -430,10 +457,10 @@ def test_library_admin_forms_in_their_error_states_have_no_axe_violations(
         "main form button[name=decision][value=reject]", "associations, decline without reason"
     )
 
-    # The location and room forms, submitted empty.
+    # The location, room, slot and closure forms, submitted empty.
     urls = plan.urls(live_server.app, "library-admin")
     paths = {route.name: route.path for route in get_routes(live_server.app)}
-    for name in ("new_location", "new_room"):
+    for name in ("new_location", "new_room", "new_slot", "new_closure"):
         assert name in paths, f"no route named {name}"
         page.goto(urls[paths[name]][0])
         audit.submit("main form button[type=submit]", f"{name}, empty")

@@ -93,3 +93,115 @@ def test_two_admins_demoting_each_other_leave_one_admin(web, world):
 
 def test_now_is_timezone_aware():
     assert clock.now().tzinfo is not None
+
+
+def test_two_staff_approving_conflicting_events_at_once_make_exactly_one_booking(web, world):
+    """Each approval comes through its own engine (as from two app processes); over several
+    rounds, exactly one of each pair of overlapping approvals wins."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from tests import factories
+    from webapp.context import build_context
+    from webapp.db import Database
+    from webapp.db.tables import occurrences
+    from webapp.events import review
+
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    start = datetime(2027, 4, 6, 16, 0, tzinfo=UTC)
+
+    async def race():
+        staff = await actor(web.ctx, world.emails["library_staff"])
+        admin = await actor(web.ctx, world.emails["library_admin"])
+        one = build_context(web.ctx.settings, Database(web.ctx.settings.database_url))
+        two = build_context(web.ctx.settings, Database(web.ctx.settings.database_url))
+        outcomes = []
+        try:
+            for round_ in range(5):
+                day = start + timedelta(days=round_)
+                first = await factories.submitted_event(web.ctx, world, title=f"A{round_}")
+                second = await factories.submitted_event(web.ctx, world, title=f"B{round_}")
+
+                async def approve(ctx, who, event_id, offset, day=day):
+                    booking = review.Booking(
+                        room_id=room_ids[0],
+                        starts_at=day + timedelta(minutes=offset),
+                        ends_at=day + timedelta(hours=2, minutes=offset),
+                    )
+                    try:
+                        await review.approve(ctx, actor=who, event_id=event_id, booking=booking)
+                    except review.BookingConflict:
+                        return "refused"
+                    return "approved"
+
+                outcomes.append(
+                    sorted(
+                        await asyncio.gather(
+                            approve(one, staff, first, 0), approve(two, admin, second, 30)
+                        )
+                    )
+                )
+            async with web.ctx.db.read() as conn:
+                booked = list(
+                    await conn.execute(
+                        select(occurrences.c.starts_at).where(
+                            occurrences.c.room_id == room_ids[0],
+                            occurrences.c.status == "scheduled",
+                        )
+                    )
+                )
+        finally:
+            await one.db.dispose()
+            await two.db.dispose()
+        return outcomes, booked
+
+    outcomes, booked = web.run(race)
+    assert outcomes == [["approved", "refused"]] * 5
+    assert len(booked) == 5
+
+
+def test_one_event_approved_by_two_staff_at_once_is_approved_once(web, world):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from tests import factories
+    from webapp.db.tables import event_transitions, occurrences
+    from webapp.events import review
+
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    start = datetime(2027, 4, 6, 16, 0, tzinfo=UTC)
+    event_id = web.run(factories.submitted_event, web.ctx, world)
+
+    async def race():
+        staff = await actor(web.ctx, world.emails["library_staff"])
+        admin = await actor(web.ctx, world.emails["library_admin"])
+
+        async def approve(who, room_id):
+            booking = review.Booking(
+                room_id=room_id, starts_at=start, ends_at=start + timedelta(hours=2)
+            )
+            try:
+                await review.approve(web.ctx, actor=who, event_id=event_id, booking=booking)
+            except (Invalid, review.BookingConflict):
+                return "refused"
+            except Exception as exc:  # a Forbidden: the event is no longer submitted
+                return type(exc).__name__
+            return "approved"
+
+        results = await asyncio.gather(approve(staff, room_ids[0]), approve(admin, room_ids[1]))
+        async with web.ctx.db.read() as conn:
+            dates = (await conn.execute(select(func.count()).select_from(occurrences))).scalar_one()
+            approvals = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(event_transitions)
+                    .where(event_transitions.c.action == "approve")
+                )
+            ).scalar_one()
+        return results, dates, approvals
+
+    results, dates, approvals = web.run(race)
+    assert results.count("approved") == 1
+    assert (dates, approvals) == (1, 1)

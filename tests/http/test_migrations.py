@@ -1,6 +1,5 @@
 """Alembic builds the schema from empty on both databases, and it matches the tables."""
 
-import asyncio
 import uuid
 
 import pytest

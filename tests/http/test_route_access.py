@@ -6,11 +6,15 @@ so nobody can add a page and forget who may see it.
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 from starlette.routing import Route
 
+from tests import factories
 from tests.factories import actor
 from webapp.locations import service as locations
+from webapp.slots import service as slots
 
 ROLES = (
     "anonymous",
@@ -25,6 +29,7 @@ EVERYONE = set(ROLES)
 LOGGED_IN = EVERYONE - {"anonymous"}
 LIBRARY_ADMIN = {"library_admin"}
 LIBRARY_PEOPLE = {"library_admin", "library_staff"}
+ASSOCIATION_PEOPLE = {"association_admin", "association_member"}
 
 # route name -> (path template, method, who may)
 # Paths use {lib} (the world's library), {assoc} (its association), {location}, {room}.
@@ -52,6 +57,48 @@ EXPECTED = {
     "new_room": ("/orgs/{lib}/locations/{location}/rooms/new", "GET", LIBRARY_ADMIN),
     "edit_room": ("/orgs/{lib}/locations/{location}/rooms/{room}/edit", "GET", LIBRARY_ADMIN),
     "room_active": ("/orgs/{lib}/locations/{location}/rooms/{room}/active", "POST", LIBRARY_ADMIN),
+    # The partner directory, on the world's association (an approved partner of the library).
+    "partners": ("/orgs/{lib}/partners", "GET", LIBRARY_PEOPLE),
+    "partner": ("/orgs/{lib}/partners/{assoc_id}", "GET", LIBRARY_PEOPLE),
+    "partner_suggestion": ("/orgs/{lib}/partners/{assoc_id}/suggestion", "POST", LIBRARY_PEOPLE),
+    # Co-planning, on a submitted event led by the world's association.
+    "new_event": ("/events/new", "GET", LOGGED_IN),
+    "event_plan": ("/events/{event}/plan", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "edit_event": ("/events/{event}/edit", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "event_history": ("/events/{event}/history", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "invite_partner": ("/events/{event}/partners", "POST", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "event_partner": ("/events/{event}/partners/{assoc_id}", "GET", ASSOCIATION_PEOPLE),
+    "answer_partner_invitation": ("/events/{event}/partners/{assoc_id}/answer", "POST", set()),
+    "event_comments": ("/events/{event}/comments", "POST", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "event_action": ("/events/{event}/actions/request_changes", "POST", LIBRARY_PEOPLE),
+    "approve_event": ("/events/{event}/approve", "GET", LIBRARY_PEOPLE),
+    "review_queue": ("/orgs/{lib}/review", "GET", LIBRARY_PEOPLE),
+    "organisation_events": ("/orgs/{lib}/events", "GET", LIBRARY_PEOPLE),
+    "inbox": ("/inbox", "GET", LOGGED_IN),
+    "inbox_read": ("/inbox/read", "POST", LOGGED_IN),
+    # The public program. The event is the submitted one: 404 for the public, a redirect to
+    # the workspace for its people (tests/http/test_program.py walks every state).
+    "program": ("/program", "GET", EVERYONE),
+    "program_week": ("/program/week?week=2030-W49", "GET", EVERYONE),
+    "org_program": ("/orgs/{lib}/program", "GET", EVERYONE),
+    "org_program_week": ("/orgs/{lib}/program/week", "GET", EVERYONE),
+    "event_page": ("/events/{event}", "GET", EVERYONE),
+    # Program slots, closures, booking rules and the week grid, on one weekly slot.
+    "slots": ("/orgs/{lib}/slots", "GET", LIBRARY_PEOPLE),
+    "new_slot": ("/orgs/{lib}/slots/new", "GET", LIBRARY_ADMIN),
+    "edit_slot": ("/orgs/{lib}/slots/{slot}/edit", "GET", LIBRARY_ADMIN),
+    "add_slot_exception": ("/orgs/{lib}/slots/{slot}/exceptions", "POST", LIBRARY_ADMIN),
+    "delete_slot_exception": (
+        "/orgs/{lib}/slots/{slot}/exceptions/{slot_exception}/delete",
+        "POST",
+        LIBRARY_ADMIN,
+    ),
+    "delete_slot": ("/orgs/{lib}/slots/{slot}/delete", "POST", LIBRARY_ADMIN),
+    "closures": ("/orgs/{lib}/closures", "GET", LIBRARY_PEOPLE),
+    "new_closure": ("/orgs/{lib}/closures/new", "GET", LIBRARY_ADMIN),
+    "delete_closure": ("/orgs/{lib}/closures/{closure}/delete", "POST", LIBRARY_ADMIN),
+    "library_rules": ("/orgs/{lib}/rules", "GET", LIBRARY_ADMIN),
+    "location_week": ("/orgs/{lib}/locations/{location}/week", "GET", LIBRARY_PEOPLE),
 }
 
 # The association's own pages, for its people.
@@ -61,6 +108,14 @@ ASSOCIATION_PAGES = {
     "members": ("/orgs/{assoc}/members", {"association_admin", "association_member"}),
     "associations": ("/orgs/{assoc}/associations", set()),
     "locations": ("/orgs/{assoc}/locations", set()),
+    "partners": ("/orgs/{assoc}/partners", set()),
+    "organisation_events": ("/orgs/{assoc}/events", ASSOCIATION_PEOPLE),
+    "review_queue": ("/orgs/{assoc}/review", set()),
+    "org_program": ("/orgs/{assoc}/program", EVERYONE),
+    "org_program_week": ("/orgs/{assoc}/program/week", EVERYONE),
+    "slots": ("/orgs/{assoc}/slots", set()),
+    "closures": ("/orgs/{assoc}/closures", set()),
+    "library_rules": ("/orgs/{assoc}/rules", set()),
 }
 
 
@@ -103,12 +158,50 @@ def _place(web, world):
         return location_id, room_id
 
     location_id, room_id = web.run(make)
+    event_id = web.run(factories.submitted_event, web.ctx, world)
     return {
         "lib": world.library.slug,
         "assoc": world.association.slug,
         "location": location_id,
         "room": room_id,
+        "event": event_id,
+        "assoc_id": world.association.id,
+        **web.run(_slot_params, web.ctx, world, room_id),
     }
+
+
+async def _slot_params(ctx, world, room_id):
+    """A weekly slot with one skipped date, and a closure."""
+    admin = await actor(ctx, world.emails["library_admin"])
+    slot_id = await slots.create_slot(
+        ctx,
+        actor=admin,
+        library=world.library,
+        values={
+            "room_id": room_id,
+            "interval_weeks": 1,
+            "first_date": date(2026, 12, 1),
+            "until_date": date(2027, 3, 30),
+            "start_time": time(18),
+            "end_time": time(20),
+            "note": "",
+        },
+    )
+    exception_id = await slots.add_exception(
+        ctx, actor=admin, library=world.library, slot_id=slot_id, on_date=date(2026, 12, 8)
+    )
+    closure_id = await slots.add_closure(
+        ctx,
+        actor=admin,
+        library=world.library,
+        values={
+            "location_id": None,
+            "first_date": date(2026, 12, 24),
+            "last_date": date(2026, 12, 26),
+            "reason": "Christmas",
+        },
+    )
+    return {"slot": slot_id, "slot_exception": exception_id, "closure": closure_id}
 
 
 def _call(web, method, path):

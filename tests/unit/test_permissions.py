@@ -36,6 +36,21 @@ EXPECTED = {
     "library.locations.view": (True, True, False, False),
     "library.locations.manage": (True, False, False, False),
     "library.associations.review": (True, False, False, False),
+    "event.propose": (True, True, True, True),
+    "library.events.review": (True, True, False, False),
+    "library.slots.view": (True, True, False, False),
+    "library.slots.manage": (True, False, False, False),
+    "library.rules.manage": (True, False, False, False),
+    "library.partners.view": (True, True, False, False),
+    "library.partners.manage": (True, True, False, False),
+}
+# Rules about one event, walked in tests/unit/test_workflow.py.
+EVENT_RULES = {
+    "event.view",
+    "event.edit",
+    "event.comment",
+    "event.invite_partner",
+    "event.answer_invitation",
 }
 
 
@@ -57,7 +72,7 @@ def test_nobody_acts_on_an_organisation_they_do_not_belong_to(action):
 
 
 def test_every_rule_is_covered_here():
-    covered = set(EXPECTED) | {"account.manage", "org.create_library", "console.view"}
+    covered = set(EXPECTED) | EVENT_RULES | {"account.manage", "org.create_library", "console.view"}
     assert covered == set(RULES)
 
 

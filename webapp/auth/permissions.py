@@ -79,6 +79,67 @@ def _admin_of_any_library(actor: Actor, thing: Any) -> bool:
     return actor.is_superuser or bool(actor.administered_libraries)
 
 
+class EventLike(Protocol):
+    @property
+    def library_id(self) -> int: ...
+
+    @property
+    def state(self) -> str: ...
+
+    # organisation id -> (role, status) of every partner of the event
+    @property
+    def partner_roles(self) -> dict[int, tuple[str, str]]: ...
+
+    # Whether it has ever been submitted to the library.
+    @property
+    def was_submitted(self) -> bool: ...
+
+
+def event_parties(actor: Actor, event: EventLike) -> frozenset[str]:
+    """What the actor is to the event: ``library`` (staff or admin of the hosting library),
+    ``partner`` and ``lead`` (a member of an active partner, of the lead), ``invited`` (a
+    member of an organisation invited to co-author it). The workflow table names these."""
+    parties: set[str] = set()
+    library_is_partner = event.library_id in event.partner_roles
+    # An association's draft is its own until submitted (a draft withdrawn before that, too);
+    # the library sees it from then on.
+    if actor.role_in(event.library_id) in ("admin", "staff") and (
+        event.was_submitted or library_is_partner
+    ):
+        parties.add("library")
+    for org_id, (role, status) in event.partner_roles.items():
+        membership = actor.memberships.get(org_id)
+        if membership is None or membership.status != "active":
+            continue
+        if status == "active":
+            parties.add("partner")
+            if role == "lead":
+                parties.add("lead")
+        elif status == "invited":
+            parties.add("invited")
+    return frozenset(parties)
+
+
+def _event(*parties: str, states: tuple[str, ...] | None = None) -> Callable[[Actor, Any], bool]:
+    def rule(actor: Actor, event: Any) -> bool:
+        if event is None or (states is not None and event.state not in states):
+            return False
+        return bool(event_parties(actor, event) & set(parties))
+
+    return rule
+
+
+def _active_member(actor: Actor, org: Any) -> bool:
+    """Any member of an active organisation (association or library) may propose events."""
+    if org is None:
+        return False
+    membership = actor.memberships.get(org.id)
+    return membership is not None and membership.status == "active"
+
+
+_EDITABLE = ("draft", "submitted", "changes_requested", "approved", "published")
+
+
 RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "account.manage": _authenticated,
     "org.create_library": lambda actor, thing: actor.is_superuser,
@@ -91,6 +152,18 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "library.locations.manage": _role("admin", kind="library"),
     "library.associations.review": _role("admin", kind="library"),
     "console.view": _admin_of_any_library,
+    "event.propose": _active_member,
+    "event.view": _event("library", "partner", "invited"),
+    "event.edit": _event("library", "partner", states=_EDITABLE),
+    "event.comment": _event("library", "partner", "invited"),
+    "event.invite_partner": _event("library", "lead", states=_EDITABLE),
+    "event.answer_invitation": _event("invited"),
+    "library.events.review": _role("admin", "staff", kind="library"),
+    "library.partners.view": _role("admin", "staff", kind="library"),
+    "library.partners.manage": _role("admin", "staff", kind="library"),
+    "library.slots.view": _role("admin", "staff", kind="library"),
+    "library.slots.manage": _role("admin", kind="library"),
+    "library.rules.manage": _role("admin", kind="library"),
 }
 
 

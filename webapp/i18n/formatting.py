@@ -20,6 +20,22 @@ def _local(value: datetime, tz: tzinfo | None) -> datetime:
     return value
 
 
+def in_zone(default: tzinfo):  # type: ignore[no-untyped-def]
+    """Wrap a formatter so that a UTC datetime (as read from the database) is shown in
+    ``default`` when the template names no zone; a datetime already in a local zone stays."""
+
+    def wrap(fn):  # type: ignore[no-untyped-def]
+        def formatted(value, tz=None, **kwargs):  # type: ignore[no-untyped-def]
+            if tz is None and isinstance(value, datetime) and value.utcoffset() is not None:
+                if value.utcoffset().total_seconds() == 0 and value.tzname() in ("UTC", None):
+                    tz = default
+            return fn(value, tz, **kwargs)
+
+        return formatted
+
+    return wrap
+
+
 def format_date(value: date | datetime, tz: tzinfo | None = None, fmt: str = "medium") -> str:
     if isinstance(value, datetime):
         value = _local(value, tz).date()

@@ -3,8 +3,6 @@ add, edit and take out of use (admins). Every form works without JavaScript."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -14,48 +12,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp.auth.guard import authorize
-from webapp.context import Context
 from webapp.locations import forms, service, vocabulary
-from webapp.orgs import service as orgs
-from webapp.problems import Forbidden, Invalid, NotFound
+from webapp.problems import Invalid
 from webapp.web.forms import FormState
+from webapp.web.routing import answers as _answers
+from webapp.web.routing import app_context as _ctx
+from webapp.web.routing import library_from_path as _library
+from webapp.web.routing import path_id as _id
 from webapp.web.templating import render
-
-MAX_ID = 2**31 - 1
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def _answers(handler: Handler) -> Handler:
-    """NotFound from a service is a 404 page, Forbidden a 403 page."""
-
-    @functools.wraps(handler)
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except NotFound:
-            raise HTTPException(status_code=404) from None
-        except Forbidden:
-            raise HTTPException(status_code=403) from None
-
-    return wrapped
-
-
-def _ctx(request: Request) -> Context:
-    return request.app.state.ctx
-
-
-async def _library(request: Request) -> Row:
-    org = await orgs.organisation(_ctx(request), request.path_params["slug"])
-    if org.kind != "library":
-        raise NotFound()
-    return org
-
-
-def _id(request: Request, name: str) -> int:
-    value = request.path_params.get(name)
-    if not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise NotFound()
-    return value
 
 
 def _done(request: Request, library: Row, what: str) -> RedirectResponse:

@@ -100,3 +100,13 @@ async def create_room(
 
 async def update_room(conn: AsyncConnection, room_id: int, **values: object) -> None:
     await conn.execute(update(rooms).where(rooms.c.id == room_id).values(**values))
+
+
+async def room_of_library(conn: AsyncConnection, library_id: int, room_id: int) -> Row | None:
+    """The room (with ``location_name``) when it is at one of the library's locations."""
+    result = await conn.execute(
+        select(rooms, locations.c.name.label("location_name"))
+        .join(locations, locations.c.id == rooms.c.location_id)
+        .where(rooms.c.id == room_id, locations.c.library_id == library_id)
+    )
+    return result.first()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, time
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -173,6 +174,32 @@ class FormState:
         self.values[name] = values
         return [v for v in allowed if v in values]
 
+    def date(self, name: str, *, required: bool = True) -> date | None:
+        """A date as ``<input type=date>`` sends it (YYYY-MM-DD)."""
+        raw = self._get(name).strip()
+        if not raw:
+            if required:
+                self.error(name, _("This field is required."))
+            return None
+        try:
+            return date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
+        except ValueError:
+            self.error(name, _("Enter a date like 2026-11-30."))
+            return None
+
+    def time(self, name: str, *, required: bool = True) -> time | None:
+        """A time of day as ``<input type=time>`` sends it (HH:MM, 24-hour clock)."""
+        raw = self._get(name).strip()
+        if not raw:
+            if required:
+                self.error(name, _("This field is required."))
+            return None
+        if not re.fullmatch(r"([01]?\d|2[0-3])[:.][0-5]\d", raw):
+            self.error(name, _("Enter a time like 18:30."))
+            return None
+        hours, minutes = re.split(r"[:.]", raw)
+        return time(int(hours), int(minutes))
+
     def checked(self, name: str) -> bool:
         return self._get(name) in ("on", "1", "true", "yes")
 
@@ -184,6 +211,10 @@ class FormState:
             self.error(name, _("Enter a web address starting with https://"))
             return None
         return value
+
+
+def _bad_date() -> date:
+    raise ValueError("not YYYY-MM-DD")
 
 
 def slugify(text: str) -> str:

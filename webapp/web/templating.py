@@ -20,6 +20,7 @@ from webapp.auth.permissions import can
 from webapp.i18n import LANGUAGE_NAMES, current_locale, formatting
 from webapp.i18n.catalogs import raw_gettext, raw_ngettext
 from webapp.settings import Settings
+from webapp.web import markdown
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -66,11 +67,14 @@ def create_templates(settings: Settings, vendor: dict[str, Path]) -> Jinja2Templ
         tz=settings.tz,
     )
     env.filters.update(
-        date=formatting.format_date,
-        datetime=formatting.format_datetime,
-        time=formatting.format_time,
+        # Times come from the database in UTC: shown in the service's zone unless a
+        # template passes the library's.
+        date=formatting.in_zone(settings.tz)(formatting.format_date),
+        datetime=formatting.in_zone(settings.tz)(formatting.format_datetime),
+        time=formatting.in_zone(settings.tz)(formatting.format_time),
         week=formatting.format_week,
         number=formatting.format_number,
+        markdown=markdown.render,
     )
     return Jinja2Templates(env=env)
 

@@ -1,0 +1,1 @@
+"""Events co-authored by partners: drafts, partners, revisions, comments, the workflow."""

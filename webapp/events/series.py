@@ -1,0 +1,41 @@
+"""The dates of an event: one, or a series every N weeks until a date or for a count.
+
+Pure functions. Dates keep their wall-clock time in the library's time zone across daylight
+saving changes (a 18:00 language café is at 18:00 in March and in November).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+MAX_DATES = 104
+
+
+def dates(
+    starts_at: datetime,
+    ends_at: datetime,
+    tz: ZoneInfo,
+    *,
+    every_weeks: int | None = None,
+    until: date | None = None,
+    count: int | None = None,
+) -> list[tuple[datetime, datetime]]:
+    """Every (start, end) of the event, in UTC-aware datetimes, first date first."""
+    local_start = starts_at.astimezone(tz)
+    length = ends_at - starts_at
+    if not every_weeks:
+        return [(starts_at, ends_at)]
+    limit = min(count or MAX_DATES, MAX_DATES)
+    found: list[tuple[datetime, datetime]] = []
+    day = local_start.date()
+    wall = local_start.timetz().replace(tzinfo=None)
+    while len(found) < limit:
+        if until is not None and day > until:
+            break
+        start = datetime.combine(day, wall, tzinfo=tz)
+        found.append((start.astimezone(UTC), (start + length).astimezone(UTC)))
+        day += timedelta(weeks=every_weeks)
+        if until is None and count is None:
+            break  # a series needs an end; without one it is a single date
+    return found

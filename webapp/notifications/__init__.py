@@ -1,0 +1,1 @@
+"""The in-app inbox: notifications of what happened to the events people work on."""

@@ -1,0 +1,221 @@
+"""SQL for the public program: the dates of published events, and what the filters offer.
+
+Only events in ``PUBLIC_STATES`` and only their ``scheduled`` or ``cancelled`` dates are ever
+read here; every query goes through ``_public()``, so no query can forget it. Each query
+returns all rows of a page at once: the number of queries does not grow with the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Text, cast, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from webapp.db.tables import event_partners, events, locations, occurrences, organisations, rooms
+from webapp.events.workflow import PUBLIC_STATES
+
+# The statuses of a date the public sees: cancelled dates are shown as cancelled.
+PUBLIC_DATE_STATUSES = ("scheduled", "cancelled")
+
+_library = organisations.alias("library")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which dates: starting at or after ``start``, before ``end``, ending after ``after``."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """The visitor's filters. ``organisation_id`` is the program's organisation: the library
+    that hosts the events or any organisation that co-authors them."""
+
+    organisation_id: int | None = None
+    location_id: int | None = None
+    audience: str | None = None
+    language: str | None = None
+    partner_id: int | None = None
+
+
+def _public() -> list[ColumnElement[bool]]:
+    return [
+        events.c.state.in_(PUBLIC_STATES),
+        occurrences.c.status.in_(PUBLIC_DATE_STATUSES),
+    ]
+
+
+def _active_partner_of(organisation_id: int) -> ColumnElement[bool]:
+    return events.c.id.in_(
+        select(event_partners.c.event_id).where(
+            event_partners.c.organisation_id == organisation_id,
+            event_partners.c.status == "active",
+        )
+    )
+
+
+def _listed_code(column: Any, code: str) -> ColumnElement[bool]:
+    """The JSON list in ``column`` holds ``code``. The same SQL on SQLite and PostgreSQL:
+    codes are plain words from a fixed vocabulary, stored JSON-quoted."""
+    return cast(column, Text).contains(f'"{code}"', autoescape=True)
+
+
+def _conditions(window: Window, narrowing: Narrowing) -> list[ColumnElement[bool]]:
+    found = _public()
+    if window.start is not None:
+        found.append(occurrences.c.starts_at >= window.start)
+    if window.end is not None:
+        found.append(occurrences.c.starts_at < window.end)
+    if window.after is not None:
+        found.append(occurrences.c.ends_at > window.after)
+    if narrowing.organisation_id is not None:
+        found.append(
+            or_(
+                events.c.library_id == narrowing.organisation_id,
+                _active_partner_of(narrowing.organisation_id),
+            )
+        )
+    if narrowing.location_id is not None:
+        found.append(rooms.c.location_id == narrowing.location_id)
+    if narrowing.audience:
+        found.append(_listed_code(events.c.audiences, narrowing.audience))
+    if narrowing.language:
+        found.append(_listed_code(events.c.languages, narrowing.language))
+    if narrowing.partner_id is not None:
+        found.append(_active_partner_of(narrowing.partner_id))
+    return found
+
+
+def _dates_query(*columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(occurrences)
+        .join(events, events.c.id == occurrences.c.event_id)
+        .join(rooms, rooms.c.id == occurrences.c.room_id)
+        .join(locations, locations.c.id == rooms.c.location_id)
+        .join(_library, _library.c.id == events.c.library_id)
+    )
+
+
+async def dates(
+    conn: AsyncConnection, window: Window, narrowing: Narrowing, *, limit: int, offset: int = 0
+) -> list[Row]:
+    """Public dates in time order, each with its event, room, location and library."""
+    query = (
+        _dates_query(
+            occurrences.c.id,
+            occurrences.c.event_id,
+            occurrences.c.starts_at,
+            occurrences.c.ends_at,
+            occurrences.c.status,
+            events.c.title,
+            events.c.summary,
+            events.c.audiences,
+            events.c.languages,
+            rooms.c.name.label("room_name"),
+            locations.c.id.label("location_id"),
+            locations.c.name.label("location_name"),
+            locations.c.city,
+            _library.c.name.label("library_name"),
+            _library.c.slug.label("library_slug"),
+            _library.c.timezone.label("library_timezone"),
+        )
+        .where(*_conditions(window, narrowing))
+        .order_by(occurrences.c.starts_at, events.c.title, occurrences.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(await conn.execute(query))
+
+
+async def locations_in_program(
+    conn: AsyncConnection, window: Window, organisation_id: int | None
+) -> list[Row]:
+    """The locations with public dates in the window, for the location filter."""
+    query = (
+        _dates_query(locations.c.id, locations.c.name, locations.c.city)
+        .where(*_conditions(window, Narrowing(organisation_id=organisation_id)))
+        .distinct()
+        .order_by(locations.c.name, locations.c.city, locations.c.id)
+    )
+    return list(await conn.execute(query))
+
+
+async def partners_in_program(
+    conn: AsyncConnection, window: Window, organisation_id: int | None
+) -> list[Row]:
+    """The organisations co-authoring events with public dates in the window (the
+    program's own organisation left out), for the partner filter."""
+    listed = (
+        _dates_query(occurrences.c.event_id)
+        .where(*_conditions(window, Narrowing(organisation_id=organisation_id)))
+        .scalar_subquery()
+    )
+    query = (
+        select(organisations.c.id, organisations.c.name)
+        .join(event_partners, event_partners.c.organisation_id == organisations.c.id)
+        .where(event_partners.c.status == "active", event_partners.c.event_id.in_(listed))
+        .distinct()
+        .order_by(organisations.c.name, organisations.c.id)
+    )
+    if organisation_id is not None:
+        query = query.where(organisations.c.id != organisation_id)
+    return list(await conn.execute(query))
+
+
+async def active_partners(conn: AsyncConnection, event_ids: Sequence[int]) -> list[Row]:
+    """The active partners of the events (lead first), with name, slug and role."""
+    if not event_ids:
+        return []
+    result = await conn.execute(
+        select(
+            event_partners.c.event_id,
+            event_partners.c.organisation_id,
+            event_partners.c.role,
+            organisations.c.name,
+            organisations.c.slug,
+        )
+        .join(organisations, organisations.c.id == event_partners.c.organisation_id)
+        .where(
+            event_partners.c.event_id.in_(list(event_ids)),
+            event_partners.c.status == "active",
+        )
+        .order_by(event_partners.c.event_id, event_partners.c.created_at, event_partners.c.id)
+    )
+    return sorted(result, key=lambda r: (r.event_id, r.role != "lead"))
+
+
+async def event_dates(conn: AsyncConnection, event_id: int) -> list[Row]:
+    """The public dates of one event, each with its room and the room's location."""
+    query = (
+        _dates_query(
+            occurrences.c.id,
+            occurrences.c.starts_at,
+            occurrences.c.ends_at,
+            occurrences.c.status,
+            occurrences.c.note,
+            rooms.c.id.label("room_id"),
+            rooms.c.name.label("room_name"),
+            rooms.c.capacity.label("room_capacity"),
+            rooms.c.accessibility,
+            locations.c.id.label("location_id"),
+            locations.c.name.label("location_name"),
+            locations.c.street,
+            locations.c.postal_code,
+            locations.c.city,
+            locations.c.country,
+            locations.c.directions,
+        )
+        .where(*_public(), occurrences.c.event_id == event_id)
+        .order_by(occurrences.c.starts_at, occurrences.c.id)
+    )
+    return list(await conn.execute(query))
