@@ -24,6 +24,7 @@ from webapp.console import routes as console_routes
 from webapp.context import build_context
 from webapp.db import Database
 from webapp.db.migrate import upgrade
+from webapp.events import date_routes, evaluation_routes
 from webapp.events import routes as event_routes
 from webapp.health import routes as health_routes
 from webapp.i18n.middleware import LocaleMiddleware
@@ -85,6 +86,8 @@ def create_app(settings: Settings) -> Starlette:
         *program_routes.routes,
         *slot_routes.routes,
         *event_routes.routes,
+        *evaluation_routes.routes,
+        *date_routes.routes,
         *notification_routes.routes,
         *console_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -75,6 +75,11 @@ async def _seed(ctx) -> None:  # type: ignore[no-untyped-def]
             "city": "Malmö",
             "country": "SE",
             "directions": "Entrance from the park side. Lift to all floors.",
+            "opening_hours": {
+                **{str(day): ["08:00", "21:00"] for day in range(5)},
+                "5": ["11:00", "17:00"],
+                "6": ["11:00", "17:00"],
+            },
         },
     )
     garage = await locations.create_location(

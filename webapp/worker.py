@@ -1,5 +1,5 @@
 """``samspel worker``: background jobs. For now housekeeping (expired sessions, old
-rate-limit counters); the SMS dispatcher joins it in a later issue."""
+rate-limit counters, expired room holds); the SMS dispatcher joins it in a later issue."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 from webapp import clock
 from webapp.auth import store as accounts
 from webapp.db import Database
+from webapp.events import store as events
 from webapp.settings import Settings
 
 log = logging.getLogger("samspel.worker")
@@ -20,6 +21,7 @@ async def housekeeping(db: Database) -> int:
     async with db.transaction() as conn:
         removed = await accounts.delete_expired_sessions(conn, now)
         await accounts.delete_old_hits(conn, clock.epoch_seconds() - 86400)
+        await events.delete_expired_holds(conn, now)
     return removed
 
 

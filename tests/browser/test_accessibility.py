@@ -122,6 +122,12 @@ def _path_values(
         "SELECT r.id FROM rooms r JOIN locations l ON l.id = r.location_id "
         "JOIN organisations o ON o.id = l.library_id WHERE o.slug = ? ORDER BY l.id, r.id"
     )
+    # A scheduled date of the published weekly series "Språkcafé" (webapp/events/demo.py).
+    cafe_date = live_server.rows(
+        "SELECT d.id, d.event_id FROM occurrences d JOIN events e ON e.id = d.event_id "
+        "WHERE e.title = 'Språkcafé' AND e.state = 'published' AND d.status = 'scheduled' "
+        "ORDER BY d.starts_at"
+    )[0]
     return {
         "slug": [LIBRARY_SLUG, ASSOCIATION_SLUG],
         "location_id": first_id(location_sql),
@@ -141,6 +147,18 @@ def _path_values(
             )
         ],
         ("/events/{event_id:int}/actions/{action}", "action"): ["request_changes", "submit"],
+        # The evaluation: of the held demo event (one partner has answered), and of a
+        # published one (it opens after the event).
+        ("/events/{event_id:int}/evaluation", "event_id"): [
+            str(
+                live_server.rows(f"SELECT id FROM events WHERE state = '{state}' ORDER BY id")[0][0]
+            )
+            for state in ("completed", "published")
+        ],
+        ("/events/{event_id:int}/dates/{occurrence_id:int}", "event_id"): [
+            str(cafe_date["event_id"])
+        ],
+        "occurrence_id": [str(cafe_date["id"])],
         # The demo association "nya-grannar", an approved partner of the demo library.
         ("/orgs/{slug}/partners/{association_id:int}", "association_id"): first_id(
             "SELECT p.association_id FROM partnerships p JOIN organisations o "
@@ -464,4 +482,13 @@ def test_library_admin_forms_in_their_error_states_have_no_axe_violations(
         assert name in paths, f"no route named {name}"
         page.goto(urls[paths[name]][0])
         audit.submit("main form button[type=submit]", f"{name}, empty")
+    # The library's evaluation of the held demo event, without an answer to "continue?".
+    page.goto(urls[paths["event_evaluation"]][0])
+    audit.submit("main form button[type=submit]", "evaluation, no answer")
+
+    # One date of a series: cancelled without a reason, moved to end before it starts.
+    page.goto(urls[paths["event_date"]][0])
+    audit.submit("main form:has(input[name=action][value=cancel]) button", "date, no reason")
+    page.locator("#end_time").fill("06:00")
+    audit.submit("main form:has(input[name=action][value=move]) button", "date, ends too early")
     audit.assert_clean()

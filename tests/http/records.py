@@ -76,3 +76,13 @@ def rows(web, table, where) -> list:  # type: ignore[no-untyped-def]
 def session_count(web, user_email: str) -> int:  # type: ignore[no-untyped-def]
     found = rows(web, users, users.c.email == user_email)
     return len(rows(web, sessions, sessions.c.user_id == found[0].id))
+
+
+def query_rows(web, query):  # type: ignore[no-untyped-def]
+    """Run a SELECT on the app's database and return its rows."""
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with web.ctx.db.read() as conn:
+            return list(await conn.execute(query))
+
+    return web.run(run)

@@ -205,3 +205,87 @@ def test_one_event_approved_by_two_staff_at_once_is_approved_once(web, world):
     results, dates, approvals = web.run(race)
     assert results.count("approved") == 1
     assert (dates, approvals) == (1, 1)
+
+
+def test_two_dates_moved_into_the_same_free_time_at_once_make_exactly_one_booking(web, world):
+    """Dates of two different booked events, each moved through its own engine (as from two
+    app processes) into the same free time of one room: over several rounds, exactly one
+    move of each pair wins and the room is never booked twice."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from tests import factories
+    from webapp.context import build_context
+    from webapp.db import Database
+    from webapp.db.tables import occurrences
+    from webapp.events import dates, review
+
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    start = datetime(2027, 4, 6, 16, 0, tzinfo=UTC)
+    target = datetime(2027, 5, 4, 16, 0, tzinfo=UTC)
+
+    async def booked_date(title, room_id, day):
+        event_id = await factories.submitted_event(web.ctx, world, title=title)
+        await factories.approve(web.ctx, event_id, room_id, day, day + timedelta(hours=2))
+        async with web.ctx.db.read() as conn:
+            row = (
+                await conn.execute(
+                    select(occurrences.c.id).where(occurrences.c.event_id == event_id)
+                )
+            ).one()
+        return event_id, row.id
+
+    async def race():
+        staff = await actor(web.ctx, world.emails["library_staff"])
+        lead = await actor(web.ctx, world.emails["association_member"])
+        one = build_context(web.ctx.settings, Database(web.ctx.settings.database_url))
+        two = build_context(web.ctx.settings, Database(web.ctx.settings.database_url))
+        outcomes = []
+        try:
+            for round_ in range(5):
+                day = start + timedelta(days=round_)
+                first = await booked_date(f"A{round_}", room_ids[0], day)
+                second = await booked_date(f"B{round_}", room_ids[1], day)
+                when = target + timedelta(days=round_)
+
+                async def move(ctx, who, date, offset, when=when):
+                    try:
+                        await dates.move_date(
+                            ctx,
+                            actor=who,
+                            event_id=date[0],
+                            occurrence_id=date[1],
+                            starts_at=when + timedelta(minutes=offset),
+                            ends_at=when + timedelta(hours=2, minutes=offset),
+                            room_id=room_ids[0],
+                        )
+                    except review.BookingConflict:
+                        return "refused"
+                    return "moved"
+
+                outcomes.append(
+                    sorted(
+                        await asyncio.gather(
+                            move(one, staff, first, 0), move(two, lead, second, 30)
+                        )
+                    )
+                )
+            async with web.ctx.db.read() as conn:
+                booked = list(
+                    await conn.execute(
+                        select(occurrences.c.starts_at).where(
+                            occurrences.c.room_id == room_ids[0],
+                            occurrences.c.status == "scheduled",
+                            occurrences.c.starts_at >= target,
+                        )
+                    )
+                )
+        finally:
+            await one.db.dispose()
+            await two.db.dispose()
+        return outcomes, booked
+
+    outcomes, booked = web.run(race)
+    assert outcomes == [["moved", "refused"]] * 5
+    assert len(booked) == 5

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.http.records import query_rows as _rows
 from webapp.db.tables import event_revisions, events, notifications, occurrences
 
 START = datetime(2027, 3, 2, 17, 0, tzinfo=UTC)  # Tuesday 18:00 in Stockholm
@@ -19,14 +20,6 @@ END = START + timedelta(hours=2)
 @pytest.fixture(autouse=True)
 def english(web):
     web.client.headers["Accept-Language"] = "en"
-
-
-def _rows(web, query):
-    async def run():
-        async with web.ctx.db.read() as conn:
-            return list(await conn.execute(query))
-
-    return web.run(run)
 
 
 def _event(web, event_id):
@@ -245,7 +238,13 @@ def test_staff_request_changes_the_association_resubmits_and_staff_approve(web, 
     assert web.post(f"/events/{event_id}/actions/publish", {}).status_code == 303
     assert _event(web, event_id).state == "published"
     log = web.get(f"/events/{event_id}/plan").text
-    for label in ("Submit for review", "Request changes", "Resubmit", "Approve", "Publish"):
+    for label in (
+        "Submitted for review",
+        "Changes requested",
+        "Submitted again",
+        "Approved and booked",
+        "Published",
+    ):
         assert label in log
 
 
@@ -409,3 +408,247 @@ def test_declining_and_withdrawing_need_the_right_people(web, world):
     )
     assert _event(web, event_id).state == "declined"
     assert web.post(f"/events/{event_id}/actions/submit", {}).status_code == 403
+
+
+# Program slots and holds ----------------------------------------------------------------------
+
+
+def _weekly_slot(web, world, room_id):
+    """A weekly Tuesday 18:00–20:00 slot in the room, from next week on."""
+    from datetime import time
+
+    from webapp.slots import service as slots
+
+    async def make():
+        admin = await factories.actor(web.ctx, world.emails["library_admin"])
+        today = datetime.now(web.ctx.settings.tz).date()
+        tuesday = today + timedelta(days=(1 - today.weekday()) % 7 + 7)
+        await slots.create_slot(
+            web.ctx,
+            actor=admin,
+            library=world.library,
+            values={
+                "room_id": room_id,
+                "first_date": tuesday,
+                "until_date": tuesday + timedelta(weeks=8),
+                "interval_weeks": 1,
+                "start_time": time(18, 0),
+                "end_time": time(20, 0),
+                "note": "",
+            },
+        )
+        return tuesday
+
+    return web.run(make)
+
+
+def test_choosing_an_open_slot_holds_the_room_and_another_draft_cannot_take_it(web, world):
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    tuesday = _weekly_slot(web, world, room_ids[0])
+    first = web.run(factories.proposed_event, web.ctx, world, title="Bokcirkel")
+    second = web.run(factories.proposed_event, web.ctx, world, title="Läxhjälp")
+    web.login("member@assoc.test")
+    page = web.get(f"/events/{first}/edit")
+    options = re.findall(r'<option value="(\d+@[^"]+)"', page.text)
+    assert len(options) >= 8, "every Tuesday of the slot is offered"
+    chosen = options[0]
+    response = web.post(
+        f"/events/{first}/edit",
+        {"version": _version(web, first), "title": "Bokcirkel", "slot": chosen},
+    )
+    assert response.status_code == 303, response.text
+    row = _event(web, first)
+    assert row.room_id == room_ids[0] and row.starts_at.astimezone(web.ctx.settings.tz).hour == 18
+    assert row.starts_at.astimezone(web.ctx.settings.tz).date() == tuesday
+    held = _rows(web, select(occurrences).where(occurrences.c.event_id == first))
+    assert [(h.status, h.hold_expires_at > datetime.now(UTC)) for h in held] == [("held", True)]
+    # The held window is no longer offered to another draft, and cannot be forced.
+    other = web.get(f"/events/{second}/edit").text
+    assert chosen not in other
+    forced = web.post(
+        f"/events/{second}/edit",
+        {"version": _version(web, second), "title": "Läxhjälp", "slot": chosen},
+    )
+    assert forced.status_code == 400 and 'id="slot-error"' in forced.text
+    # Choosing none releases the hold.
+    web.post(
+        f"/events/{first}/edit", {"version": _version(web, first), "title": "Bokcirkel", "slot": ""}
+    )
+    assert _rows(web, select(occurrences).where(occurrences.c.event_id == first)) == []
+
+
+def test_an_expired_hold_no_longer_blocks_the_room(web, world):
+    from sqlalchemy import update
+
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    _weekly_slot(web, world, room_ids[0])
+    first = web.run(factories.proposed_event, web.ctx, world, title="Bokcirkel")
+    second = web.run(factories.submitted_event, web.ctx, world, title="Läxhjälp")
+    web.login("member@assoc.test")
+    chosen = re.findall(r'<option value="(\d+@[^"]+)"', web.get(f"/events/{first}/edit").text)[0]
+    web.post(
+        f"/events/{first}/edit", {"version": _version(web, first), "title": "B", "slot": chosen}
+    )
+    starts = _event(web, first).starts_at
+    from webapp.events.review import BookingConflict
+
+    with pytest.raises(BookingConflict):
+        web.run(
+            factories.approve, web.ctx, second, room_ids[0], starts, starts + timedelta(hours=2)
+        )
+
+    async def expire():
+        async with web.ctx.db.transaction() as conn:
+            await conn.execute(
+                update(occurrences)
+                .where(occurrences.c.event_id == first)
+                .values(hold_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+            )
+
+    web.run(expire)
+    web.run(factories.approve, web.ctx, second, room_ids[0], starts, starts + timedelta(hours=2))
+    from webapp.worker import housekeeping
+
+    web.run(housekeeping, web.ctx.db)
+    assert _rows(web, select(occurrences).where(occurrences.c.event_id == first)) == []
+
+
+def test_staff_counter_propose_and_the_partners_accept_or_decline(web, world):
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    event_id = web.run(factories.submitted_event, web.ctx, world)
+    web.login("staff@lib.test")
+    form = {
+        "room_id": str(room_ids[1]),
+        "date": "2027-03-04",
+        "start_time": "17:00",
+        "end_time": "18:30",
+        "counter": "1",
+    }
+    assert web.post(f"/events/{event_id}/approve", form).status_code == 303
+    dates = _rows(web, select(occurrences).where(occurrences.c.event_id == event_id))
+    assert [(d.status, d.room_id) for d in dates] == [("counter", room_ids[1])]
+    assert _event(web, event_id).state == "submitted"
+    # The held time blocks others.
+    other = web.run(factories.submitted_event, web.ctx, world, title="Läxhjälp")
+    from webapp.events.review import BookingConflict
+
+    with pytest.raises(BookingConflict):
+        web.run(
+            factories.approve, web.ctx, other, room_ids[1], dates[0].starts_at, dates[0].ends_at
+        )
+    # Staff cannot answer their own proposal; the partners can.
+    assert web.post(f"/events/{event_id}/actions/accept_counter", {}).status_code == 403
+    web.logout()
+    web.login("member@assoc.test")
+    plan = re.sub(r"<[^>]+>", "", web.get(f"/events/{event_id}/plan").text)
+    assert "The library proposes another time" in plan and "17:00–18:30" in plan
+    assert web.post(f"/events/{event_id}/actions/accept_counter", {}).status_code == 303
+    row = _event(web, event_id)
+    assert (row.state, row.room_id, row.starts_at) == ("approved", room_ids[1], dates[0].starts_at)
+    booked = _rows(web, select(occurrences).where(occurrences.c.event_id == event_id))
+    assert [d.status for d in booked] == ["scheduled"]
+
+
+def test_a_declined_counter_proposal_frees_the_room(web, world):
+    _, room_ids = web.run(factories.rooms, web.ctx, world)
+    event_id = web.run(factories.submitted_event, web.ctx, world)
+    from webapp.events import review
+
+    async def propose():
+        staff = await factories.actor(web.ctx, "staff@lib.test")
+        await review.counter_propose(
+            web.ctx,
+            actor=staff,
+            event_id=event_id,
+            booking=review.Booking(room_id=room_ids[0], starts_at=START, ends_at=END),
+        )
+
+    web.run(propose)
+    web.login("member@assoc.test")
+    assert web.get(f"/events/{event_id}/actions/decline_counter").status_code == 200
+    response = web.post(f"/events/{event_id}/actions/decline_counter", {"comment": "Too early"})
+    assert response.status_code == 303
+    assert _rows(web, select(occurrences).where(occurrences.c.event_id == event_id)) == []
+    assert _event(web, event_id).state == "submitted"
+    # Nothing to answer any more.
+    assert web.post(f"/events/{event_id}/actions/accept_counter", {}).status_code == 403
+
+
+def test_submission_is_checked_against_the_location_opening_hours(web, world):
+    from webapp.locations import service as locations
+
+    location_id, room_ids = web.run(factories.rooms, web.ctx, world)
+
+    async def hours():
+        admin = await factories.actor(web.ctx, world.emails["library_admin"])
+        loc = await locations.location(
+            web.ctx, actor=admin, library=world.library, location_id=location_id
+        )
+        await locations.update_location(
+            web.ctx,
+            actor=admin,
+            library=world.library,
+            location_id=location_id,
+            values={**loc._mapping, "opening_hours": {"1": ["10:00", "19:00"]}},
+        )
+
+    web.run(hours)
+    event_id = web.run(factories.proposed_event, web.ctx, world)
+    web.login("member@assoc.test")
+    base = {
+        "title": "Språkcafé",
+        "summary": "Practise Swedish",
+        "shared_goal": "Meet",
+        "languages": "sv",
+        "audiences": "newcomers",
+        "location_id": str(location_id),
+        "date": "2027-03-02",
+    }
+    web.post(
+        f"/events/{event_id}/edit",
+        {**base, "version": _version(web, event_id), "start_time": "18:00", "end_time": "20:00"},
+    )
+    refused = web.post(f"/events/{event_id}/actions/submit", {})
+    assert refused.status_code == 400 and "10:00–19:00" in refused.text
+    web.post(
+        f"/events/{event_id}/edit",
+        {
+            **base,
+            "version": _version(web, event_id),
+            "date": "2027-03-03",
+            "start_time": "18:00",
+            "end_time": "19:00",
+        },
+    )
+    assert "closed on that day" in web.post(f"/events/{event_id}/actions/submit", {}).text
+    web.post(
+        f"/events/{event_id}/edit",
+        {**base, "version": _version(web, event_id), "start_time": "17:00", "end_time": "19:00"},
+    )
+    accepted = web.post(f"/events/{event_id}/actions/submit", {})
+    assert accepted.status_code == 303, re.findall(r"error-message[^>]*>(.*?)</p>", accepted.text)
+
+
+def test_opening_hours_are_edited_on_the_location_form(web, world):
+    location_id, _ = web.run(factories.rooms, web.ctx, world)
+    web.login(world.emails["library_admin"])
+    form = {
+        "name": "Stadsbiblioteket",
+        "street": "Kung Oscars väg 11",
+        "postal_code": "211 33",
+        "city": "Malmö",
+        "country": "SE",
+        "hours_0_open": "10:00",
+        "hours_0_close": "20:00",
+        "hours_1_open": "12:00",
+    }
+    url = f"/orgs/{world.library.slug}/locations/{location_id}/edit"
+    bad = web.post(url, form)
+    assert bad.status_code == 400 and 'id="hours_1_close-error"' in bad.text
+    assert 'value="10:00"' in bad.text
+    form["hours_1_close"] = "11:00"
+    assert 'id="hours_1_close-error"' in web.post(url, form).text
+    form["hours_1_close"] = "18:00"
+    assert web.post(url, form).status_code == 303
+    page = web.get(url).text
+    assert 'value="12:00"' in page and 'value="18:00"' in page

@@ -95,9 +95,12 @@ async def _in_state(ctx, world, state, room_id, starts_at, values):  # type: ign
     await factories.approve(ctx, event_id, room_id, starts_at, starts_at + TWO_HOURS, **booking)
     if state == "approved":
         return event_id
-    await _move(ctx, staff, event_id, "publish")
     if state == "cancelled":
+        # Cancelled before it was published: never public (published and then cancelled is
+        # public, marked cancelled: see the tests at the end).
         await _move(ctx, lead, event_id, "cancel", "The speaker is ill.")
+        return event_id
+    await _move(ctx, staff, event_id, "publish")
     if state in ("completed", "evaluated"):
         await _move(ctx, staff, event_id, "complete")
     if state == "evaluated":
@@ -641,3 +644,114 @@ def test_reading_the_program_changes_nothing(web, world, rooms):
     for path in ("/program", "/program/week?week=2030-W49", f"/events/{event_id}"):
         web.get(path)
     assert web.run(snapshot, web.ctx) == before
+
+
+# Cancelled after publication -------------------------------------------------------------------
+
+
+def _published_then_cancelled(web, world, rooms, **values):  # type: ignore[no-untyped-def]
+    event_id = make_event(web, world, rooms, **values)
+    web.run(_move, web.ctx, "staff@lib.test", event_id, "cancel", "The hall flooded.\nSorry!")
+    return event_id
+
+
+def test_a_published_event_that_is_cancelled_stays_public_marked_cancelled(web, world, rooms):
+    event_id = _published_then_cancelled(
+        web, world, rooms, title="Flooded", repeat_weeks=1, repeat_count=2
+    )
+    make_event(web, world, rooms, title="Still on", room="studio")
+    # The poster's link: the page is there, says so clearly, and gives the organisers' reason.
+    for who in (None, world.emails["other_association_admin"], world.emails["association_member"]):
+        if who:
+            web.login(who)
+        page = web.get(f"/events/{event_id}")
+        assert page.status_code == 200, who
+        assert "<title>Cancelled: Flooded" in page.text
+        notice = re.search(r'<div class="notice" id="cancelled">(.*?)</div>', page.text, re.S)
+        assert "This event has been cancelled." in notice.group(1)
+        assert "The hall flooded.\nSorry!" in notice.group(1)
+        assert "This event has taken place." not in page.text
+        dates = re.findall(r'<li id="date-\d+">(.*?)</li>', page.text, re.S)
+        assert len(dates) == 2 and all("Cancelled" in d and "<del>" in d for d in dates)
+        if who:
+            web.logout()
+    # The program lists and the week view keep its dates, marked cancelled.
+    for path in (
+        "/program",
+        f"/orgs/{world.library.slug}/program",
+        f"/orgs/{world.association.slug}/program",
+        "/program/week?week=2030-W49",
+    ):
+        text = web.get(path).text
+        items = re.findall(r'<li class="program-date[^"]*">.*?</li>', text, re.S)
+        flooded = [item for item in items if "Flooded" in item]
+        assert flooded and all("is-cancelled" in i and "Cancelled" in i for i in flooded), path
+        assert any("Still on" in i and "is-cancelled" not in i for i in items), path
+    assert titles(web.get("/program").text).count("Flooded") == 2
+
+
+def test_an_event_cancelled_before_publication_stays_private(web, world, rooms):
+    event_id = make_event(web, world, rooms, "approved", title="Never public")
+    web.run(_move, web.ctx, "member@assoc.test", event_id, "cancel", "Secret reason")
+    assert web.get(f"/events/{event_id}").status_code == 404
+    for path in ("/program", "/program/week?week=2030-W49", f"/orgs/{world.library.slug}/program"):
+        text = web.get(path).text
+        assert "Never public" not in text and "Secret reason" not in text, path
+    web.login(world.emails["other_association_admin"])
+    assert web.get(f"/events/{event_id}").status_code == 404
+    web.logout()
+    web.login(world.emails["association_member"])
+    assert web.get(f"/events/{event_id}").headers["location"] == f"/events/{event_id}/plan"
+
+
+def test_a_cancelled_event_costs_no_extra_queries_per_event(web, world, rooms):
+    make_event(web, world, rooms, title="Event 1")
+    with_one = _queries(web, "/program")
+    for n, room in enumerate(("studio", "branch"), start=2):
+        _published_then_cancelled(
+            web, world, rooms, title=f"Event {n}", room=room, starts_at=MONDAY + timedelta(days=n)
+        )
+    assert len(titles(web.get("/program").text)) == 3
+    assert _queries(web, "/program") == with_one
+
+
+def test_a_moved_date_shows_its_new_time_and_room_and_a_cancelled_one_its_reason(web, world, rooms):
+    """One date of a published series moved (and another cancelled) through the service
+    partners and staff use (webapp/events/dates.py): the program and the event page show
+    the new time and place; nothing of the old time remains."""
+    from webapp.events import dates as event_dates
+
+    event_id = make_event(web, world, rooms, title="Läxhjälp", repeat_weeks=1, repeat_count=3)
+    found = web.run(_dates_of, web.ctx, event_id)
+    new_start = datetime(2030, 12, 11, 18, 30, tzinfo=UTC)  # Wednesday 19:30 in Stockholm
+
+    async def change(ctx):  # type: ignore[no-untyped-def]
+        staff = await factories.actor(ctx, "staff@lib.test")
+        await event_dates.move_date(
+            ctx,
+            actor=staff,
+            event_id=event_id,
+            occurrence_id=found[1].id,
+            starts_at=new_start,
+            ends_at=new_start + TWO_HOURS,
+            room_id=rooms["branch"],
+        )
+        await event_dates.cancel_date(
+            ctx, actor=staff, event_id=event_id, occurrence_id=found[2].id, reason="Holidays"
+        )
+
+    web.run(change, web.ctx)
+    page = web.get("/program").text
+    assert titles(page) == ["Läxhjälp"] * 3
+    assert '<time datetime="2030-12-11">' in page and '<time datetime="2030-12-09">' not in page
+    assert '<time datetime="2030-12-11T19:30+01:00">19:30</time>' in page
+    assert '<time datetime="2030-12-11T21:30+01:00">21:30</time>' in page
+    assert "Rosengårds bibliotek" in page
+    week = web.get("/program/week?week=2030-W50").text
+    assert '<time datetime="2030-12-11T19:30+01:00">19:30</time>' in week
+    event_page = web.get(f"/events/{event_id}").text
+    shown = dict(re.findall(r'<li id="date-(\d+)">(.*?)</li>', event_page, re.S))
+    assert "11 December 2030" in shown[str(found[1].id)]
+    assert "Rosengårds bibliotek, Sagorummet" in shown[str(found[1].id)]
+    assert "Cancelled" in shown[str(found[2].id)] and "Holidays" in shown[str(found[2].id)]
+    assert "Cancelled" not in shown[str(found[1].id)]

@@ -6,13 +6,14 @@ so nobody can add a page and forget who may see it.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from starlette.routing import Route
 
 from tests import factories
 from tests.factories import actor
+from webapp.events import store as event_store
 from webapp.locations import service as locations
 from webapp.slots import service as slots
 
@@ -72,6 +73,12 @@ EXPECTED = {
     "event_comments": ("/events/{event}/comments", "POST", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
     "event_action": ("/events/{event}/actions/request_changes", "POST", LIBRARY_PEOPLE),
     "approve_event": ("/events/{event}/approve", "GET", LIBRARY_PEOPLE),
+    # One date of a booked event: the submitted event has no dates, so this is the date of
+    # an approved event (also led by the world's association). Its library's staff and its
+    # lead's members may change it; anyone else does not learn that the event exists.
+    "event_date": ("/events/{booked}/dates/{date}", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    # Before the event is held its partners and library see when the evaluation opens.
+    "event_evaluation": ("/events/{event}/evaluation", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
     "review_queue": ("/orgs/{lib}/review", "GET", LIBRARY_PEOPLE),
     "organisation_events": ("/orgs/{lib}/events", "GET", LIBRARY_PEOPLE),
     "inbox": ("/inbox", "GET", LOGGED_IN),
@@ -167,7 +174,18 @@ def _place(web, world):
         "event": event_id,
         "assoc_id": world.association.id,
         **web.run(_slot_params, web.ctx, world, room_id),
+        **web.run(_booked_params, web.ctx, world, room_id),
     }
+
+
+async def _booked_params(ctx, world, room_id):
+    """An approved event with one booked date in the room."""
+    event_id = await factories.submitted_event(ctx, world, title="Bokcirkel")
+    start = datetime(2027, 6, 1, 16, 0, tzinfo=UTC)
+    await factories.approve(ctx, event_id, room_id, start, start + timedelta(hours=2))
+    async with ctx.db.read() as conn:
+        dates = await event_store.occurrences_of(conn, event_id)
+    return {"booked": event_id, "date": dates[0].id}
 
 
 async def _slot_params(ctx, world, room_id):

@@ -51,6 +51,8 @@ EVENT_RULES = {
     "event.comment",
     "event.invite_partner",
     "event.answer_invitation",
+    "event.evaluate",
+    "event.dates.manage",
 }
 
 

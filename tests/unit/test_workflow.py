@@ -91,18 +91,25 @@ def test_event_rules_by_party(state):
     event = Event(state)
     editable = state in workflow.EDITABLE_STATES
     library_sees = state != "draft"
+    held = state in ("completed", "evaluated")
+    booked = state in ("approved", "published")
     expect = {
         "library": {"event.view": library_sees, "event.edit": library_sees and editable,
                     "event.invite_partner": library_sees and editable,
-                    "event.answer_invitation": False},
+                    "event.answer_invitation": False, "event.evaluate": held,
+                    "event.dates.manage": booked},
         "lead": {"event.view": True, "event.edit": editable, "event.invite_partner": editable,
-                 "event.answer_invitation": False},
+                 "event.answer_invitation": False, "event.evaluate": held,
+                 "event.dates.manage": booked},
         "partner": {"event.view": True, "event.edit": editable, "event.invite_partner": False,
-                    "event.answer_invitation": False},
+                    "event.answer_invitation": False, "event.evaluate": held,
+                    "event.dates.manage": False},
         "invited": {"event.view": True, "event.edit": False, "event.invite_partner": False,
-                    "event.answer_invitation": True},
+                    "event.answer_invitation": True, "event.evaluate": False,
+                    "event.dates.manage": False},
         "stranger": {"event.view": False, "event.edit": False, "event.invite_partner": False,
-                     "event.answer_invitation": False},
+                     "event.answer_invitation": False, "event.evaluate": False,
+                     "event.dates.manage": False},
     }  # fmt: skip
     for who, rules in expect.items():
         for action, allowed in rules.items():

@@ -158,6 +158,10 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "event.comment": _event("library", "partner", "invited"),
     "event.invite_partner": _event("library", "lead", states=_EDITABLE),
     "event.answer_invitation": _event("invited"),
+    # The last meeting: each party records its evaluation once the event has been held.
+    "event.evaluate": _event("library", "partner", states=("completed", "evaluated")),
+    # Cancel, move or restore single dates of a booked event (one date of a weekly series).
+    "event.dates.manage": _event("library", "lead", states=("approved", "published")),
     "library.events.review": _role("admin", "staff", kind="library"),
     "library.partners.view": _role("admin", "staff", kind="library"),
     "library.partners.manage": _role("admin", "staff", kind="library"),

@@ -194,6 +194,8 @@ locations = Table(
     Column("city", String(100), nullable=False),
     Column("country", String(2), nullable=False, default="SE"),
     Column("directions", Text, nullable=False, default=""),
+    # Weekday (0 = Monday) -> ["HH:MM", "HH:MM"]; a weekday missing is closed. Empty: not set.
+    Column("opening_hours", JSON, nullable=False, server_default=text("'{}'")),
     Column("is_active", Boolean, nullable=False, default=True),
     _ts("created_at"),
     UniqueConstraint("library_id", "name", name="uq_locations_library_name"),

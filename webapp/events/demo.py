@@ -1,6 +1,6 @@
 """Demo events in every state, for ``samspel demo``: a published single event with a co-host,
 a published weekly series, one waiting for review, one with changes requested, a draft, an
-approved one, a declined, a cancelled and a completed one."""
+approved one, a declined, a cancelled and a completed one that one partner has evaluated."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from webapp.auth.permissions import Actor
-from webapp.events import drafting, partners, review
+from webapp.events import drafting, evaluations, partners, review
 
 AGREEMENT = {
     "resources": "The library lends the room and the projector; "
@@ -170,3 +170,50 @@ async def seed(
     await approved(summer, rooms[0], _at(today - timedelta(days=30), 14, 0, tz), 120)
     await review.move(ctx, actor=staff, event_id=summer, action="publish")
     await review.move(ctx, actor=staff, event_id=summer, action="complete")
+    # The last meeting: Nya grannar has evaluated; the library's answer is still to come.
+    await evaluations.evaluate(
+        ctx,
+        actor=member,
+        event_id=summer,
+        organisation_id=association.id,
+        answer=evaluations.Answer(
+            continue_together="yes",
+            attendance=34,
+            worked="Families came through our SMS network; many borrowed books for the first time.",
+            did_not_work="The room was too warm, and the posters went up too late.",
+        ),
+    )
+
+    # Evaluated by everyone: the association and the library.
+    quiz = await draft("Frågesport om Malmö", "A quiz evening about the city's history.")
+    await ready(quiz)
+    await approved(quiz, rooms[1], _at(today - timedelta(days=60), 18, 0, tz), 120)
+    await review.move(ctx, actor=staff, event_id=quiz, action="publish")
+    await review.move(ctx, actor=staff, event_id=quiz, action="complete")
+    for who, org_id in ((member, association.id), (staff, library_id)):
+        await evaluations.evaluate(
+            ctx,
+            actor=who,
+            event_id=quiz,
+            organisation_id=org_id,
+            answer=evaluations.Answer(
+                continue_together="yes", attendance=28, worked="Teams mixed."
+            ),
+        )
+
+    # Withdrawn by the association; and one with a counter-proposal from the library.
+    poetry = await draft("Poesiverkstad", "Writing poems together.")
+    await review.move(ctx, actor=member, event_id=poetry, action="withdraw")
+    games = await draft("Spelkväll", "Board games for everyone.", audiences=["families"])
+    await ready(games)
+    await review.counter_propose(
+        ctx,
+        actor=staff,
+        event_id=games,
+        booking=review.Booking(
+            room_id=rooms[2],
+            starts_at=_at(tuesday + timedelta(days=3), 17, 0, tz),
+            ends_at=_at(tuesday + timedelta(days=3), 19, 0, tz),
+        ),
+        comment="The hall is booked; Verkstaden in Garaget is free on Friday afternoon.",
+    )

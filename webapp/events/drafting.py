@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from webapp import audit, clock
 from webapp.auth.permissions import Actor, can
 from webapp.context import Context
-from webapp.events import access, notify, store
+from webapp.events import access, notify, series, store
 from webapp.events.workflow import transition
 from webapp.i18n import _
 from webapp.orgs import store as org_store
 from webapp.problems import Forbidden, Invalid
+from webapp.slots import bookings
 from webapp.slots.rules import rules_for
 
 # The fields partners write; a revision records each one that changed.
@@ -55,6 +56,9 @@ BOOKING_FIELDS = (
     "repeat_until",
     "repeat_count",
 )
+# Before approval, an event that chose one of the library's open program slots holds its
+# room for the library's hold days (so forgotten drafts never block rooms for long).
+HOLDING_STATES = ("draft", "submitted", "changes_requested")
 EMPTY: dict[str, Any] = {
     "summary": "",
     "description": "",
@@ -232,11 +236,64 @@ async def update(
         )
         if back:
             await _back_to_review(ctx, conn, event, actor, now)
+        elif event.state in HOLDING_STATES and any(
+            name in changed for name in ("slot_id", *BOOKING_FIELDS)
+        ):
+            await _hold(conn, event, proposed, now)
         await notify.event_changed(
             conn, event, actor=actor, kind="edited", at=now, fields=sorted(changed)
         )
     del parties
     return Saved(event_id, tuple(changed), back)
+
+
+async def _hold(
+    conn: AsyncConnection, event: access.Event, proposed: Mapping[str, Any], now: datetime
+) -> None:
+    """Replace the event's holds: when it chose an open slot, hold that room at those times
+    (every date of a series) until the library's hold days have passed. A slot someone else
+    took a moment ago is refused next to the field."""
+    await store.release_occurrences(conn, event.id, ("held",))
+    if proposed.get("slot_id") is None or proposed.get("room_id") is None:
+        return
+    rules = await rules_for(conn, event.library_id)
+    wanted = series.dates(
+        proposed["starts_at"],
+        proposed["ends_at"],
+        event.tz,
+        every_weeks=proposed.get("repeat_weeks"),
+        until=proposed.get("repeat_until"),
+        count=proposed.get("repeat_count"),
+    )
+    await bookings.lock_room(conn, proposed["room_id"])
+    taken = await bookings.conflicts(
+        conn,
+        room_id=proposed["room_id"],
+        dates=wanted,
+        buffer=rules.buffer,
+        now=now,
+        exclude_event_id=event.id,
+    )
+    if taken:
+        raise Invalid(
+            {
+                "slot": _(
+                    "This time was taken a moment ago by “%(title)s”. Choose another.",
+                    title=taken[0].event_title,
+                )
+            }
+        )
+    await store.add_occurrences(
+        conn,
+        series.occurrence_rows(
+            event.id,
+            proposed["room_id"],
+            wanted,
+            status="held",
+            now=now,
+            hold_until=rules.hold_until(now),
+        ),
+    )
 
 
 async def _back_to_review(

@@ -6,6 +6,7 @@ aware UTC datetimes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,11 +29,24 @@ TEXTS = {
 }
 
 
+def slot_key(slot_id: int, starts_at: datetime) -> str:
+    """How the form names one window of a program slot."""
+    return f"{slot_id}@{starts_at.astimezone(UTC).isoformat()}"
+
+
 def event_form(
-    raw: Any, *, tz: ZoneInfo, rooms: list[Row], locations: list[Row], checklist: tuple[str, ...]
+    raw: Any,
+    *,
+    tz: ZoneInfo,
+    rooms: list[Row],
+    locations: list[Row],
+    checklist: tuple[str, ...],
+    slots: Sequence[Any] = (),
 ) -> tuple[FormState, dict[str, Any]]:
     """Everything the partners write about an event. Only the title is required: a draft
-    saves partially; what submission needs is checked when it is submitted."""
+    saves partially; what submission needs is checked when it is submitted. Choosing one of
+    the library's open ``slots`` sets the room and time (and holds them); otherwise the
+    partners type a date and times or describe their wished times."""
     form = FormState(raw)
     values: dict[str, Any] = {}
     for name, (length, multiline) in TEXTS.items():
@@ -49,7 +63,20 @@ def event_form(
     values["room_id"] = _id_choice(form, "room_id", [room.id for room in rooms])
     if values["room_id"] and not values["location_id"]:
         values["location_id"] = next(r.location_id for r in rooms if r.id == values["room_id"])
-    values.update(_times(form, tz))
+    chosen = form.choice("slot", [slot_key(c.slot_id, c.starts_at) for c in slots], required=False)
+    window = next((c for c in slots if slot_key(c.slot_id, c.starts_at) == chosen), None)
+    if window is not None:
+        room = next((r for r in rooms if r.id == window.room_id), None)
+        values.update(
+            slot_id=window.slot_id,
+            room_id=window.room_id,
+            location_id=room.location_id if room is not None else values["location_id"],
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
+        )
+    else:
+        values["slot_id"] = None
+        values.update(_times(form, tz))
     values.update(_series(form, values.get("starts_at")))
     values["agreement"] = {
         key: form.text(f"agreement_{key}", required=False, max_length=2000, multiline=True) or ""
@@ -138,6 +165,8 @@ def initial(row: Row, tz: ZoneInfo) -> FormState:
             start_time=start.strftime("%H:%M"),
             end_time=end.strftime("%H:%M"),
         )
+        if row.slot_id:
+            values["slot"] = slot_key(row.slot_id, row.starts_at)
     for key in AGREEMENT:
         values[f"agreement_{key}"] = (row.agreement or {}).get(key, "")
     return FormState.initial(values)

@@ -6,8 +6,10 @@ to the people of the event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -59,10 +61,19 @@ async def move(ctx: Context, *, actor: Actor, event_id: int, action: str, commen
             raise Invalid({"comment": _("Write a few words for the partners.")})
         if action in ("submit", "resubmit"):
             rules = await rules_for(conn, event.library_id)
-            problems = submission_problems(event.row, rules, now)
+            hours = await opening_hours_of(conn, event)
+            problems = submission_problems(event.row, rules, now, tz=event.tz, opening_hours=hours)
             if problems:
                 raise Invalid(problems)
-        extra = {"submitted_at": now} if step.target == "submitted" else {}
+        extra: dict[str, object] = (
+            {"submitted_at": now}
+            if step.target == "submitted" and step.source != step.target
+            else {}
+        )
+        if step.needs == "counter":
+            extra.update(
+                await _counter_answered(conn, event, accept=action == "accept_counter", now=now)
+            )
         if not await store.move_state(
             conn, event_id, source=event.state, target=step.target, updated_at=now, **extra
         ):
@@ -70,6 +81,110 @@ async def move(ctx: Context, *, actor: Actor, event_id: int, action: str, commen
         await _after_move(conn, event, action, now)
         await _record(conn, event, actor, action, step.target, now, comment)
     return step.target
+
+
+async def _counter_answered(
+    conn: AsyncConnection, event: access.Event, *, accept: bool, now: datetime
+) -> dict[str, object]:
+    """The partners' answer to an open counter-proposal. Accepted, its dates are booked (the
+    room checked again) and the event takes its room and time; declined, they are freed."""
+    counter = [
+        d for d in await store.occurrences_of(conn, event.id)
+        if d.status == "counter" and d.hold_expires_at and d.hold_expires_at > now
+    ]  # fmt: skip
+    if not counter:
+        raise Invalid({"comment": _("The library's proposal has expired or was withdrawn.")})
+    if not accept:
+        await store.release_occurrences(conn, event.id, ("counter",))
+        return {}
+    room_id = counter[0].room_id
+    await bookings.lock_room(conn, room_id)
+    rules = await rules_for(conn, event.library_id)
+    found = await bookings.conflicts(
+        conn,
+        room_id=room_id,
+        dates=[(d.starts_at, d.ends_at) for d in counter],
+        buffer=rules.buffer,
+        now=now,
+        exclude_event_id=event.id,
+    )
+    if found:
+        raise BookingConflict(found)
+    room = await location_store.room_of_library(conn, event.library_id, room_id)
+    await store.release_occurrences(conn, event.id, ("held", "scheduled"))
+    await store.set_occurrences_status(
+        conn, event.id, source=("counter",), target="scheduled", at=now
+    )
+    return {
+        "room_id": room_id,
+        "location_id": room.location_id if room is not None else event.row.location_id,
+        "starts_at": counter[0].starts_at,
+        "ends_at": counter[0].ends_at,
+        "capacity": event.row.capacity or (room.capacity if room is not None else None),
+        "sequence": event.row.sequence + 1,
+        "slot_id": None,
+    }
+
+
+async def _dates_in_room(
+    conn: AsyncConnection, event: access.Event, booking: Booking, now: datetime
+) -> tuple[Row, list[tuple[datetime, datetime]], list[bookings.Conflict], Rules]:
+    """The room (of this library, in use), every date the booking asks for, and which of
+    them collide with other events' bookings (the room must already be locked)."""
+    room = await location_store.room_of_library(conn, event.library_id, booking.room_id)
+    if room is None or not room.is_active:
+        raise Invalid({"room_id": _("Choose one of the options.")})
+    if booking.ends_at <= booking.starts_at:
+        raise Invalid({"ends_at": _("The end must be after the start.")})
+    wanted = series.dates(
+        booking.starts_at,
+        booking.ends_at,
+        event.tz,
+        every_weeks=booking.repeat_weeks,
+        until=booking.repeat_until,  # type: ignore[arg-type]
+        count=booking.repeat_count,
+    )
+    rules = await rules_for(conn, event.library_id)
+    found = await bookings.conflicts(
+        conn,
+        room_id=booking.room_id,
+        dates=wanted,
+        buffer=rules.buffer,
+        now=now,
+        exclude_event_id=event.id,
+    )
+    return room, wanted, found, rules
+
+
+async def counter_propose(
+    ctx: Context, *, actor: Actor, event_id: int, booking: Booking, comment: str = ""
+) -> None:
+    """Staff propose another room or time (every date of a series). It holds the room for
+    the library's hold days while the partners answer."""
+    now = clock.now()
+    async with ctx.db.transaction() as conn:
+        await bookings.lock_room(conn, booking.room_id)
+        event = await access.load(conn, event_id, ctx.settings.tz)
+        parties = access.require(actor, "event.view", event)
+        step = allowed(event.state, "counter_propose", parties)
+        if step is None:
+            raise Forbidden()
+        _, wanted, found, rules = await _dates_in_room(conn, event, booking, now)
+        if found:
+            raise BookingConflict(found)
+        await store.release_occurrences(conn, event_id, ("counter",))
+        await store.add_occurrences(
+            conn,
+            series.occurrence_rows(
+                event_id,
+                booking.room_id,
+                wanted,
+                status="counter",
+                now=now,
+                hold_until=rules.hold_until(now),
+            ),
+        )
+        await _record(conn, event, actor, "counter_propose", step.target, now, comment)
 
 
 async def _after_move(
@@ -121,9 +236,29 @@ async def _record(
     )
 
 
-def submission_problems(row: Row, rules: Rules, now: datetime) -> dict[str, str]:
-    """What keeps a draft from being submitted, per field, with the library's reasons."""
+async def opening_hours_of(conn: AsyncConnection, event: access.Event) -> dict[str, list[str]]:
+    if event.row.location_id is None:
+        return {}
+    location = await location_store.location(conn, event.library_id, event.row.location_id)
+    return dict(location.opening_hours or {}) if location is not None else {}
+
+
+def submission_problems(
+    row: Row,
+    rules: Rules,
+    now: datetime,
+    *,
+    tz: ZoneInfo | None = None,
+    opening_hours: Mapping[str, list[str]] | None = None,
+) -> dict[str, str]:
+    """What keeps a draft from being submitted, per field, with the library's reasons:
+    what must be filled in, the minimum lead time, the maximum length, the location's
+    opening hours and the library's own questions."""
     problems: dict[str, str] = {}
+    if opening_hours and tz is not None and row.starts_at is not None and row.ends_at:
+        problem = _outside_opening_hours(row.starts_at, row.ends_at, tz, opening_hours)
+        if problem:
+            problems["ends_at"] = problem
     for name in ("summary", "shared_goal"):
         if not getattr(row, name):
             problems[name] = _("Fill this in before you submit.")
@@ -192,28 +327,7 @@ async def approve(
         problems = agreement_problems(event)
         if problems:
             raise Invalid(problems)
-        room = await location_store.room_of_library(conn, event.library_id, booking.room_id)
-        if room is None or not room.is_active:
-            raise Invalid({"room_id": _("Choose one of the options.")})
-        if booking.ends_at <= booking.starts_at:
-            raise Invalid({"ends_at": _("The end must be after the start.")})
-        wanted = series.dates(
-            booking.starts_at,
-            booking.ends_at,
-            event.tz,
-            every_weeks=booking.repeat_weeks,
-            until=booking.repeat_until,  # type: ignore[arg-type]
-            count=booking.repeat_count,
-        )
-        rules = await rules_for(conn, event.library_id)
-        found = await bookings.conflicts(
-            conn,
-            room_id=booking.room_id,
-            dates=wanted,
-            buffer=rules.buffer,
-            now=now,
-            exclude_event_id=event_id,
-        )
+        room, wanted, found, _rules = await _dates_in_room(conn, event, booking, now)
         if found and (not booking.skip_conflicts or len(found) == len(wanted)):
             raise BookingConflict(found)
         skipped = {c.starts_at for c in found}
@@ -237,20 +351,14 @@ async def approve(
         await store.release_occurrences(conn, event_id, ("held", "counter", "scheduled"))
         await store.add_occurrences(
             conn,
-            [
-                {
-                    "event_id": event_id,
-                    "room_id": booking.room_id,
-                    "starts_at": start,
-                    "ends_at": end,
-                    "status": "scheduled",
-                    "sequence": event.row.sequence + 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for start, end in wanted
-                if start not in skipped
-            ],
+            series.occurrence_rows(
+                event_id,
+                booking.room_id,
+                [(start, end) for start, end in wanted if start not in skipped],
+                status="scheduled",
+                now=now,
+                sequence=event.row.sequence + 1,
+            ),
         )
         await _record(conn, event, actor, "approve", step.target, now, comment)
     return sorted(skipped)
@@ -287,3 +395,24 @@ async def queue_filters(ctx: Context, *, library_id: int) -> QueueFilters:
             locations=await location_store.locations_of_library(conn, library_id),
             partners=await store.partner_organisations_of_library(conn, library_id),
         )
+
+
+def _outside_opening_hours(
+    starts_at: datetime, ends_at: datetime, tz: ZoneInfo, hours: Mapping[str, list[str]]
+) -> str | None:
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    day = hours.get(str(start.weekday()))
+    if day is None:
+        return _("The location is closed on that day.")
+    opens, closes = day
+    if (
+        start.strftime("%H:%M") < opens
+        or end.date() != start.date()
+        or end.strftime("%H:%M") > closes
+    ):
+        return _(
+            "The location is open %(opens)s–%(closes)s that day: choose a time within it.",
+            opens=opens,
+            closes=closes,
+        )
+    return None

@@ -68,9 +68,12 @@ def _labels() -> dict:  # type: ignore[type-arg]
         "role_labels": vocabulary.role_labels(),
         "state_labels": vocabulary.state_labels(),
         "action_labels": vocabulary.action_labels(),
+        "history_labels": vocabulary.history_labels(),
         "field_labels": vocabulary.field_labels(),
+        "field_label": vocabulary.field_label,
         "contribution_labels": vocabulary.contribution_labels(),
         "equipment_labels": equipment_labels(),
+        "slot_key": forms.slot_key,
     }
 
 
@@ -174,6 +177,7 @@ async def edit_event(request: Request) -> Response:
         rooms=choices.rooms,
         locations=choices.locations,
         checklist=choices.rules.checklist,
+        slots=choices.slots,
     )
     version = _version(raw)
     if form.ok:
@@ -344,7 +348,12 @@ async def action(request: Request) -> Response:
     ctx = _ctx(request)
     event_id = _id(request)
     name = request.path_params["action"]
-    if name not in workflow.ACTIONS or name in ("approve", "back_to_review", "evaluate"):
+    if name not in workflow.ACTIONS or name in (
+        "approve",
+        "counter_propose",
+        "back_to_review",
+        "evaluate",
+    ):
         raise NotFound()
     page = await workspace.workspace(ctx, actor=actor, event_id=event_id)
     step = next((t for t in page.actions if t.action == name), None)
@@ -353,7 +362,12 @@ async def action(request: Request) -> Response:
     form = FormState()
     if request.method == "POST":
         form = FormState(await request.form(max_files=0))
-        comment = form.text("comment", required=bool(step.needs), max_length=2000, multiline=True)
+        comment = form.text(
+            "comment",
+            required=step.needs in ("comment", "reason"),
+            max_length=2000,
+            multiline=True,
+        )
         if form.ok:
             try:
                 await review.move(
@@ -361,6 +375,14 @@ async def action(request: Request) -> Response:
                 )
             except Invalid as exc:
                 form.errors.update(exc.errors)
+            except review.BookingConflict as exc:
+                form.error(
+                    "comment",
+                    _(
+                        "The room was taken meanwhile by “%(title)s”.",
+                        title=exc.conflicts[0].event_title,
+                    ),
+                )
             else:
                 return _plan(event_id, name)
     return render(
@@ -387,12 +409,22 @@ async def approve(request: Request) -> Response:
     }
     if request.method == "GET":
         return render(request, "events/approve.html", {**context, "form": _booking_initial(event)})
-    form, values = forms.booking_form(
-        await request.form(max_files=0), event.tz, [room.id for room in choices.rooms]
-    )
+    raw = await request.form(max_files=0)
+    form, values = forms.booking_form(raw, event.tz, [room.id for room in choices.rooms])
     if form.ok:
         comment = values.pop("comment")
+        counter = raw.get("counter") == "1"
         try:
+            if counter:
+                values.pop("skip_conflicts")
+                await review.counter_propose(
+                    ctx,
+                    actor=actor,
+                    event_id=event_id,
+                    booking=review.Booking(**values),
+                    comment=comment,
+                )
+                return _plan(event_id, "counter_propose")
             skipped = await review.approve(
                 ctx,
                 actor=actor,

@@ -7,6 +7,7 @@ saving changes (a 18:00 language café is at 18:00 in March and in November).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 MAX_DATES = 104
@@ -39,3 +40,30 @@ def dates(
         if until is None and count is None:
             break  # a series needs an end; without one it is a single date
     return found
+
+
+def occurrence_rows(
+    event_id: int,
+    room_id: int,
+    dates: list[tuple[datetime, datetime]],
+    *,
+    status: str,
+    now: datetime,
+    hold_until: datetime | None = None,
+    sequence: int = 0,
+) -> list[dict[str, Any]]:
+    """The ``occurrences`` rows that book (or hold) ``dates`` in the room."""
+    return [
+        {
+            "event_id": event_id,
+            "room_id": room_id,
+            "starts_at": start,
+            "ends_at": end,
+            "status": status,
+            "hold_expires_at": hold_until,
+            "sequence": sequence,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for start, end in dates
+    ]

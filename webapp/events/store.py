@@ -15,6 +15,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from webapp.db.tables import (
+    evaluations,
     event_comments,
     event_partners,
     event_revisions,
@@ -365,3 +366,95 @@ async def comments(conn: AsyncConnection, event_id: int) -> list[Row]:
         .order_by(event_comments.c.at, event_comments.c.id)
     )
     return list(result)
+
+
+async def delete_expired_holds(conn: AsyncConnection, now: datetime) -> int:
+    """Holds (drafts' chosen slots, counter-proposals) whose time has run out free their
+    rooms: the conflict check ignores them already; this removes the rows."""
+    result = await conn.execute(
+        delete(occurrences).where(
+            occurrences.c.status.in_(("held", "counter")), occurrences.c.hold_expires_at <= now
+        )
+    )
+    return result.rowcount or 0
+
+
+# Single dates ---------------------------------------------------------------------------------
+
+
+async def occurrence_of_event(
+    conn: AsyncConnection, event_id: int, occurrence_id: int
+) -> Row | None:
+    """One date of the event, with its room's name; None when it is another event's."""
+    result = await conn.execute(
+        select(occurrences, rooms.c.name.label("room_name"))
+        .join(rooms, rooms.c.id == occurrences.c.room_id)
+        .where(occurrences.c.id == occurrence_id, occurrences.c.event_id == event_id)
+    )
+    return result.first()
+
+
+async def bump_event(
+    conn: AsyncConnection, event_id: int, *, states: Sequence[str], at: datetime
+) -> int | None:
+    """Bump the event's version and calendar sequence while it is in one of ``states``;
+    the new version, or None when the event has left those states. On PostgreSQL the row
+    stays locked until the transaction ends, so changes to one event's dates queue here."""
+    result = await conn.execute(
+        update(events)
+        .where(events.c.id == event_id, events.c.state.in_(list(states)))
+        .values(version=events.c.version + 1, sequence=events.c.sequence + 1, updated_at=at)
+        .returning(events.c.version)
+    )
+    return result.scalar_one_or_none()
+
+
+async def change_occurrence(
+    conn: AsyncConnection, occurrence_id: int, *, source: str, **values: Any
+) -> bool:
+    """Compare-and-set of one date while its status is ``source``; bumps its sequence."""
+    result = await conn.execute(
+        update(occurrences)
+        .where(occurrences.c.id == occurrence_id, occurrences.c.status == source)
+        .values(sequence=occurrences.c.sequence + 1, **values)
+    )
+    return result.rowcount == 1
+
+
+# Evaluations ----------------------------------------------------------------------------------
+
+
+async def lock_event(conn: AsyncConnection, event_id: int) -> None:
+    """Serialise changes of one event until the transaction ends (SQLite's write transactions
+    are serial already)."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(events.c.id).where(events.c.id == event_id).with_for_update())
+
+
+async def evaluations_of(conn: AsyncConnection, event_id: int) -> list[Row]:
+    """The event's evaluations, one per organisation, with their author's name."""
+    result = await conn.execute(
+        select(evaluations, users.c.name.label("author_name"))
+        .outerjoin(users, users.c.id == evaluations.c.author_id)
+        .where(evaluations.c.event_id == event_id)
+        .order_by(evaluations.c.at, evaluations.c.id)
+    )
+    return list(result)
+
+
+async def save_evaluation(
+    conn: AsyncConnection, *, event_id: int, organisation_id: int, **values: Any
+) -> None:
+    """Write the organisation's evaluation of the event: a new one, or over its earlier one."""
+    result = await conn.execute(
+        update(evaluations)
+        .where(
+            evaluations.c.event_id == event_id,
+            evaluations.c.organisation_id == organisation_id,
+        )
+        .values(**values)
+    )
+    if result.rowcount == 0:
+        await conn.execute(
+            insert(evaluations).values(event_id=event_id, organisation_id=organisation_id, **values)
+        )

@@ -84,11 +84,34 @@ def action_labels() -> dict[str, str]:
         "resubmit": _("Resubmit"),
         "approve": _("Approve"),
         "decline": _("Decline"),
+        "counter_propose": _("Propose another time"),
+        "accept_counter": _("Accept the library's proposal"),
+        "decline_counter": _("Decline the library's proposal"),
         "withdraw": _("Withdraw"),
         "publish": _("Publish"),
         "cancel": _("Cancel the event"),
         "complete": _("Mark as held"),
         "back_to_review": _("Sent back to review"),
+        "evaluate": _("Evaluated by all partners"),
+    }
+
+
+def history_labels() -> dict[str, str]:
+    """What happened, as the event's history tells it."""
+    return {
+        "submit": _("Submitted for review"),
+        "request_changes": _("Changes requested"),
+        "resubmit": _("Submitted again"),
+        "approve": _("Approved and booked"),
+        "decline": _("Declined"),
+        "counter_propose": _("The library proposed another time"),
+        "accept_counter": _("The library's proposal was accepted"),
+        "decline_counter": _("The library's proposal was declined"),
+        "withdraw": _("Withdrawn"),
+        "publish": _("Published"),
+        "cancel": _("Cancelled"),
+        "complete": _("Held: the event took place"),
+        "back_to_review": _("Sent back to review after a change of time or room"),
         "evaluate": _("Evaluated by all partners"),
     }
 
@@ -117,4 +140,13 @@ def field_labels() -> dict[str, str]:
         "agreement": _("Agreement"),
         "checklist": _("The library's questions"),
         "capacity": _("Capacity"),
+        "slot_id": _("An open program slot"),
+        "dates": _("Dates"),
     }
+
+
+def field_label(name: str, labels: dict[str, str]) -> str:
+    """A field's label; a single date of a series (``date:<id>``) is "One date"."""
+    if name.startswith("date:"):
+        return _("One date")
+    return labels.get(name, name)

@@ -57,6 +57,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("resubmit", "changes_requested", "submitted", "partner library"),
     _t("approve", "submitted", "approved", "library", needs="booking"),
     _t("decline", "submitted", "declined", "library", needs="reason"),
+    # Staff propose another room or time; the partners accept (approved) or decline it.
+    _t("counter_propose", "submitted", "submitted", "library", needs="booking"),
+    _t("accept_counter", "submitted", "approved", "partner", needs="counter"),
+    _t("decline_counter", "submitted", "submitted", "partner", needs="counter"),
     _t("withdraw", "draft", "withdrawn", "lead"),
     _t("withdraw", "submitted", "withdrawn", "lead"),
     _t("withdraw", "changes_requested", "withdrawn", "lead"),

@@ -4,7 +4,7 @@ history, and an organisation's list of events. Read-only; every function checks 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -12,13 +12,18 @@ from sqlalchemy.engine import Row
 from webapp import clock
 from webapp.auth.permissions import Actor, can
 from webapp.context import Context
-from webapp.events import access, store
-from webapp.events.review import agreement_problems, submission_problems
+from webapp.events import access, evaluations, store
+from webapp.events.drafting import HOLDING_STATES
+from webapp.events.review import agreement_problems, opening_hours_of, submission_problems
 from webapp.events.workflow import Transition, available
 from webapp.locations import store as location_store
 from webapp.orgs import store as org_store
 from webapp.problems import NotFound
+from webapp.slots.availability import SlotChoice, open_slot_choices
 from webapp.slots.rules import Rules, rules_for
+
+# How far ahead the edit form offers the library's open program slots.
+SLOT_WEEKS = 12
 
 
 @dataclass
@@ -35,6 +40,9 @@ class Workspace:
     candidates: list[Row] = field(default_factory=list)
     my_partner_ids: list[int] = field(default_factory=list)
     invited_me: list[Row] = field(default_factory=list)
+    counter: list[Row] = field(default_factory=list)
+    # After the event: each party that must evaluate, and when it answered (None: not yet).
+    evaluations: list[tuple[str, datetime | None]] = field(default_factory=list)
 
     @property
     def row(self) -> Row:
@@ -54,11 +62,32 @@ async def workspace(ctx: Context, *, actor: Actor, event_id: int) -> Workspace:
             transitions=await store.transitions(conn, event_id),
             comments=await store.comments(conn, event_id),
             rules=rules,
-            submission_problems=submission_problems(event.row, rules, clock.now()),
+            submission_problems=submission_problems(
+                event.row,
+                rules,
+                clock.now(),
+                tz=event.tz,
+                opening_hours=await opening_hours_of(conn, event),
+            ),
             agreement_problems=agreement_problems(event),
         )
+        if event.state in ("completed", "evaluated"):
+            answered = {r.organisation_id: r.at for r in await store.evaluations_of(conn, event_id)}
+            page.evaluations = [
+                (party.name, answered.get(party.organisation_id))
+                for party in evaluations.parties_of(event)
+            ]
         if can(actor, "event.invite_partner", event):
             page.candidates = await store.partner_candidates(conn, event.partner_roles)
+    now = clock.now()
+    page.counter = [
+        d for d in page.dates
+        if d.status == "counter" and d.hold_expires_at and d.hold_expires_at > now
+    ]  # fmt: skip
+    page.actions = [
+        t for t in page.actions
+        if t.action != "counter_propose" and (t.needs != "counter" or page.counter)
+    ]  # fmt: skip
     page.my_partner_ids = [
         p.organisation_id
         for p in event.partners
@@ -80,13 +109,24 @@ class Choices:
     locations: list[Row]
     rooms: list[Row]
     rules: Rules
+    slots: list[SlotChoice] = field(default_factory=list)
 
 
 async def edit_choices(ctx: Context, *, actor: Actor, event_id: int) -> Choices:
     async with ctx.db.read() as conn:
         event = await access.load(conn, event_id, ctx.settings.tz)
         access.require(actor, "event.edit", event)
-        return await _choices(conn, event)
+        choices = await _choices(conn, event)
+    if event.state in HOLDING_STATES:
+        today = clock.now().astimezone(event.tz).date()
+        choices.slots = await open_slot_choices(
+            ctx,
+            library_id=event.library_id,
+            start=today,
+            end=today + timedelta(weeks=SLOT_WEEKS),
+            exclude_event_id=event.id,
+        )
+    return choices
 
 
 async def _choices(conn: Any, event: access.Event) -> Choices:

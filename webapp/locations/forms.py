@@ -24,8 +24,29 @@ def location_form(raw: Any) -> tuple[FormState, dict[str, Any]]:
         "city": form.text("city", max_length=100),
         "country": form.choice("country", COUNTRIES),
         "directions": form.text("directions", required=False, max_length=2000, multiline=True),
+        "opening_hours": _opening_hours(form),
     }
     return form, values
+
+
+def _opening_hours(form: FormState) -> dict[str, list[str]]:
+    """Seven optional pairs of times (Monday first); a day left empty is closed."""
+    hours: dict[str, list[str]] = {}
+    for day in range(7):
+        opens = form.time(f"hours_{day}_open", required=False)
+        closes = form.time(f"hours_{day}_close", required=False)
+        if opens is None and closes is None:
+            continue
+        if opens is None or closes is None:
+            name = f"hours_{day}_open" if opens is None else f"hours_{day}_close"
+            if name not in form.errors:
+                form.error(name, _("Give both the opening and the closing time, or neither."))
+            continue
+        if closes <= opens:
+            form.error(f"hours_{day}_close", _("Closing must be after opening."))
+            continue
+        hours[str(day)] = [opens.strftime("%H:%M"), closes.strftime("%H:%M")]
+    return hours
 
 
 def _postal_code(form: FormState) -> str | None:
@@ -61,6 +82,11 @@ def existing_location(row: Row) -> FormState:
             "city": row.city,
             "country": row.country,
             "directions": row.directions,
+            **{
+                f"hours_{day}_{edge}": hours[i]
+                for day, hours in (row.opening_hours or {}).items()
+                for i, edge in enumerate(("open", "close"))
+            },
         }
     )
 

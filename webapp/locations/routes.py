@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp.auth.guard import authorize
+from webapp.i18n.formatting import weekday_names
 from webapp.locations import forms, service, vocabulary
 from webapp.problems import Invalid
 from webapp.web.forms import FormState
@@ -39,6 +40,7 @@ def _vocabulary() -> dict[str, Any]:
         "accessibility_labels": vocabulary.accessibility_labels(),
         "equipment_labels": vocabulary.equipment_labels(),
         "country_labels": vocabulary.country_labels(),
+        "weekdays": weekday_names(),
     }
 
 

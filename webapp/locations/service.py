@@ -274,8 +274,9 @@ def _duplicate_or(exc: IntegrityError, constraint: str, column: str, message: st
 
 def _location_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """The rules every location keeps, however it is created (form, demo, later the API)."""
-    clean = {key: str(values.get(key) or "").strip() for key in LOCATION_FIELDS}
+    clean: dict[str, Any] = {key: str(values.get(key) or "").strip() for key in LOCATION_FIELDS}
     clean["country"] = clean["country"].upper()
+    clean["opening_hours"] = dict(values.get("opening_hours") or {})
     errors = {
         key: _("This field is required.")
         for key in ("name", "street", "postal_code", "city")
@@ -283,6 +284,15 @@ def _location_values(values: Mapping[str, Any]) -> dict[str, Any]:
     }
     if clean["country"] not in COUNTRIES:
         errors["country"] = _("Choose one of the options.")
+    for day, hours in clean["opening_hours"].items():
+        if (
+            day not in {str(d) for d in range(7)}
+            or not isinstance(hours, list | tuple)
+            or len(hours) != 2
+            or not all(isinstance(h, str) and len(h) == 5 for h in hours)
+            or hours[0] >= hours[1]
+        ):
+            errors[f"hours_{day}_close"] = _("Closing must be after opening.")
     if errors:
         raise Invalid(errors)
     return clean

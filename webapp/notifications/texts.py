@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Row
 
-from webapp.events.vocabulary import action_labels, field_labels, role_labels
+from webapp.events.vocabulary import field_label, field_labels, history_labels, role_labels
 from webapp.i18n import _
 
 
@@ -14,10 +14,10 @@ def text(row: Row) -> str:
     title = row.event_title or ""
     if row.kind == "edited":
         labels = field_labels()
-        fields = ", ".join(labels.get(f, f) for f in params.get("fields", []))
+        fields = ", ".join(field_label(f, labels) for f in params.get("fields", []))
         return _("%(who)s changed %(fields)s of “%(title)s”.", who=who, fields=fields, title=title)
     if row.kind == "transition":
-        action = action_labels().get(params.get("action", ""), params.get("action", ""))
+        action = history_labels().get(params.get("action", ""), params.get("action", ""))
         return _("“%(title)s”: %(action)s (%(who)s).", title=title, action=action, who=who)
     if row.kind == "comment":
         return _("%(who)s commented on “%(title)s”.", who=who, title=title)

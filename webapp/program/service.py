@@ -1,9 +1,12 @@
 """The public program: published events' dates for anyone, without an account.
 
 What is public is decided here and nowhere else: an event in ``PUBLIC_STATES`` and its
-``scheduled`` dates (``cancelled`` ones shown as cancelled). An event that is not public is
-NotFound, except for the people who may see it anyway (its partners, its library's staff):
-for them ``NotPublic`` says to send them to the co-planning workspace instead.
+``scheduled`` dates (``cancelled`` ones shown as cancelled). A published event that is later
+cancelled stays public, shown as cancelled with the reason, so that a poster or an SMS
+never leads to a missing page; one cancelled before it was published stays private. An event
+that is not public is NotFound, except for the people who may see it anyway (its partners,
+its library's staff): for them ``NotPublic`` says to send them to the co-planning workspace
+instead.
 
 Times are shown in the time zone of the library that hosts the event.
 """
@@ -134,6 +137,8 @@ class EventPage:
     # Filled in when attendees can sign up (RSVPs); None shows no "places left" line.
     places_left: int | None = None
     rooms: dict[int, Place] = field(default_factory=dict)
+    # A published event that was cancelled: when, and the reason the organisers gave.
+    cancellation: Row | None = None
 
     @property
     def row(self) -> Row:
@@ -276,7 +281,10 @@ async def event_page(ctx: Context, *, actor: Actor, event_id: int, now: datetime
     public; NotPublic instead when the actor may see it in the co-planning workspace."""
     async with ctx.db.read() as conn:
         event = await access.load(conn, event_id, ctx.settings.tz)
-        if event.state not in PUBLIC_STATES:
+        cancellation = None
+        if event.state == "cancelled":
+            cancellation = await store.public_cancellation(conn, event_id)
+        if event.state not in PUBLIC_STATES and cancellation is None:
             if can(actor, "event.view", event):
                 raise NotPublic(event_id)
             raise NotFound()
@@ -295,6 +303,7 @@ async def event_page(ctx: Context, *, actor: Actor, event_id: int, now: datetime
         partners=[p for p in event.partners if p.status == "active"],
         capacity=event.row.capacity,
         rooms={place.room_id: place for place in places},
+        cancellation=cancellation,
     )
 
 

@@ -1,7 +1,8 @@
 """SQL for the public program: the dates of published events, and what the filters offer.
 
-Only events in ``PUBLIC_STATES`` and only their ``scheduled`` or ``cancelled`` dates are ever
-read here; every query goes through ``_public()``, so no query can forget it. Each query
+Only events in ``PUBLIC_STATES`` (and cancelled events that were published before, whose
+dates are all cancelled) and only their ``scheduled`` or ``cancelled`` dates are ever read
+here; every query goes through ``_public()``, so no query can forget it. Each query
 returns all rows of a page at once: the number of queries does not grow with the events.
 """
 
@@ -12,12 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, or_, select
+from sqlalchemy import Select, Text, and_, cast, exists, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from webapp.db.tables import event_partners, events, locations, occurrences, organisations, rooms
+from webapp.db.tables import (
+    event_partners,
+    event_transitions,
+    events,
+    locations,
+    occurrences,
+    organisations,
+    rooms,
+)
 from webapp.events.workflow import PUBLIC_STATES
 
 # The statuses of a date the public sees: cancelled dates are shown as cancelled.
@@ -47,11 +56,22 @@ class Narrowing:
     partner_id: int | None = None
 
 
-def _public() -> list[ColumnElement[bool]]:
-    return [
+def _was_published() -> ColumnElement[bool]:
+    published = event_transitions.alias("published")
+    return exists().where(published.c.event_id == events.c.id, published.c.action == "publish")
+
+
+def _public_event() -> ColumnElement[bool]:
+    """A public event, or a cancelled one that was public before: people who have its poster
+    or SMS still find it, marked cancelled. One cancelled before publication stays private."""
+    return or_(
         events.c.state.in_(PUBLIC_STATES),
-        occurrences.c.status.in_(PUBLIC_DATE_STATUSES),
-    ]
+        and_(events.c.state == "cancelled", _was_published()),
+    )
+
+
+def _public() -> list[ColumnElement[bool]]:
+    return [_public_event(), occurrences.c.status.in_(PUBLIC_DATE_STATUSES)]
 
 
 def _active_partner_of(organisation_id: int) -> ColumnElement[bool]:
@@ -219,3 +239,21 @@ async def event_dates(conn: AsyncConnection, event_id: int) -> list[Row]:
         .order_by(occurrences.c.starts_at, occurrences.c.id)
     )
     return list(await conn.execute(query))
+
+
+async def public_cancellation(conn: AsyncConnection, event_id: int) -> Row | None:
+    """When a published event was cancelled, and the reason given (the cancel transition's
+    comment); None when the event is not a cancelled one that was public before."""
+    result = await conn.execute(
+        select(event_transitions.c.at, event_transitions.c.comment)
+        .join(events, events.c.id == event_transitions.c.event_id)
+        .where(
+            event_transitions.c.event_id == event_id,
+            event_transitions.c.action == "cancel",
+            events.c.state == "cancelled",
+            _was_published(),
+        )
+        .order_by(event_transitions.c.at.desc(), event_transitions.c.id.desc())
+        .limit(1)
+    )
+    return result.first()
