@@ -41,8 +41,11 @@ run: install
 	$(VENV)/bin/samspel demo
 	$(VENV)/bin/samspel serve
 
+# The suite runs on every core (pytest-xdist); each test module stays on one worker, so
+# module-wide fixtures (the browser audit's plan) are built once. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
 test: install-dev browser
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check webapp invites tests

@@ -652,3 +652,45 @@ def test_opening_hours_are_edited_on_the_location_form(web, world):
     assert web.post(url, form).status_code == 303
     page = web.get(url).text
     assert 'value="12:00"' in page and 'value="18:00"' in page
+
+
+def test_the_review_queue_is_oldest_first_filters_and_marks_counter_proposals(web, world):
+    from sqlalchemy import update
+
+    location_id, room_ids = web.run(factories.rooms, web.ctx, world)
+    first = web.run(factories.submitted_event, web.ctx, world, title="Först")
+    second = web.run(factories.submitted_event, web.ctx, world, title="Sedan")
+
+    async def older():
+        async with web.ctx.db.transaction() as conn:
+            await conn.execute(
+                update(events)
+                .where(events.c.id == second)
+                .values(submitted_at=datetime.now(UTC) - timedelta(days=9))
+            )
+
+    web.run(older)
+    from webapp.events import review
+
+    async def propose():
+        staff = await factories.actor(web.ctx, "staff@lib.test")
+        await review.counter_propose(
+            web.ctx,
+            actor=staff,
+            event_id=first,
+            booking=review.Booking(room_id=room_ids[0], starts_at=START, ends_at=END),
+        )
+
+    web.run(propose)
+    web.login("staff@lib.test")
+    page = web.get(f"/orgs/{world.library.slug}/review").text
+    titles = re.findall(r"<h2><a href=\"/events/\d+/plan\">(.*?)</a>", page)
+    assert titles == ["Sedan", "Först"], titles
+    assert page.count("waits for the partners") == 1
+    assert (
+        "Först"
+        not in web.get(
+            f"/orgs/{world.library.slug}/review?partner={world.other_association.id}"
+        ).text
+    )
+    assert web.get(f"/orgs/{world.library.slug}/review?from=2027-13-01").status_code == 400

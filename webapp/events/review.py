@@ -378,7 +378,13 @@ async def review_queue(
         raise NotFound()
     async with ctx.db.read() as conn:
         return await store.review_queue(
-            conn, library.id, location_id=location_id, partner_id=partner_id, start=start, end=end
+            conn,
+            library.id,
+            location_id=location_id,
+            partner_id=partner_id,
+            start=start,
+            end=end,
+            now=clock.now(),
         )
 
 

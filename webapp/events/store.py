@@ -122,8 +122,10 @@ async def review_queue(
     partner_id: int | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    now: datetime,
 ) -> list[Row]:
-    """Submitted events of the library, oldest submission first, with the lead's name."""
+    """Submitted events of the library, oldest submission first, with the lead's name and
+    (``counter_until``) whether staff's counter-proposal waits for the partners."""
     lead = event_partners.alias("lead")
     lead_org = organisations.alias("lead_org")
     query = (
@@ -140,6 +142,15 @@ async def review_queue(
             locations.c.name.label("location_name"),
             rooms.c.name.label("room_name"),
             lead_org.c.name.label("lead_name"),
+            select(occurrences.c.hold_expires_at)
+            .where(
+                occurrences.c.event_id == events.c.id,
+                occurrences.c.status == "counter",
+                occurrences.c.hold_expires_at > now,
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("counter_until"),
         )
         .outerjoin(locations, locations.c.id == events.c.location_id)
         .outerjoin(rooms, rooms.c.id == events.c.room_id)
