@@ -150,7 +150,7 @@ def test_anyone_sees_published_dates_by_day_with_the_local_time(web, world, room
     assert '<time datetime="2030-12-02T20:00+01:00">20:00</time>' in page.text
     assert "Stadsbiblioteket, Malmö" in page.text
     assert "By Nya grannar" in page.text and "In Swedish, Arabic" in page.text
-    assert "PM" not in page.text
+    assert not re.search(r"\d\s?[AP]M\b", page.text)  # the 24-hour clock
 
 
 def test_a_series_lists_every_date_and_a_cancelled_date_is_marked(web, world, rooms):
@@ -462,7 +462,7 @@ def test_the_event_page_tells_an_attendee_everything(web, world, rooms):
     assert "Nya grannar</a> (Lead)" in organisers
     assert "Schackklubben</a> (Co-host)" in organisers
     assert "Lunds stadsbibliotek" not in organisers  # invited, has not answered
-    assert "PM" not in text
+    assert not re.search(r"\d\s?[AP]M\b", text)  # the 24-hour clock
     assert "staff@lib.test" not in text and "member@assoc.test" not in text
 
 

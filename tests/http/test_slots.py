@@ -827,7 +827,13 @@ def test_another_librarys_slots_rooms_and_closures_are_not_found(web, world, pla
     their_slot = add_slot(web, world, place.their_room, other=True)
     their_exception = skip(web, world, their_slot, date(2026, 12, 8), other=True)
     their_closure = close(
-        web, world, date(2026, 12, 24), date(2026, 12, 26), "Jul", place.their_location, other=True
+        web,
+        world,
+        date(2026, 12, 24),
+        date(2026, 12, 26),
+        "Julstängt i Lund",
+        place.their_location,
+        other=True,
     )
     web.login(world.emails["library_admin"])
     before = snapshot(web)
@@ -865,7 +871,7 @@ def test_another_librarys_slots_rooms_and_closures_are_not_found(web, world, pla
     assert snapshot(web) == before
     assert own_exception
     assert "Lundasalen" not in web.get(f"{b}/slots").text
-    assert "Jul" not in web.get(f"{b}/closures").text
+    assert "Julstängt i Lund" not in web.get(f"{b}/closures").text
 
 
 def test_the_locations_list_links_to_slots_closures_rules_and_weeks(web, world, place):
