@@ -71,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = asyncio.run(seed_demo(settings))
     print(f"\nDemo logins (password for all: {logins.password})")
     for role, email in logins.accounts:
-        print(f"  {role:<38} {email}")
+        print(f"  {role:<40} {email}")
     print(f"\nOpen {settings.base_url}/login\n")
     return 0
 

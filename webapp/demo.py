@@ -31,6 +31,7 @@ ACCOUNTS = [
     ("Association admin, Nya grannar", "ayman@nyagrannar.example"),
     ("Association member, Nya grannar", "lina@nyagrannar.example"),
     ("Association awaiting approval", "kalle@schack.example"),
+    ("Co-host association admin, Läsfrämjarna", "maria@lasframjarna.example"),
 ]
 
 
@@ -164,7 +165,7 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
 
     await orgs.sign_up_association(
         ctx,
-        account=_account("Maria Svensson", "maria@lasframjarna.example"),
+        account=_account("Maria Svensson", ACCOUNTS[5][1]),
         name="Läsfrämjarna",
         description="Reading circles and book talks for adults.",
         website="",
@@ -178,12 +179,12 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
         rooms = [r.id for r in await location_store.rooms_of_library(conn, library.id)]
         people = {
             email: await accounts.user_by_email(conn, email)
-            for email in (ACCOUNTS[1][1], ACCOUNTS[3][1], "maria@lasframjarna.example")
+            for email in (ACCOUNTS[1][1], ACCOUNTS[3][1], ACCOUNTS[5][1])
         }
     assert co_host is not None
     lina, maria, sven = (
         people[ACCOUNTS[3][1]],
-        people["maria@lasframjarna.example"],
+        people[ACCOUNTS[5][1]],
         people[ACCOUNTS[1][1]],
     )
     assert lina is not None and maria is not None and sven is not None
