@@ -16,7 +16,7 @@ from webapp.web.forms import FormState
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 500
-FIELDS = ("from", "to", "location", "audience", "language", "partner")
+FIELDS = ("from", "to", "location", "room", "audience", "language", "partner")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 
@@ -33,6 +33,7 @@ def filters_form(query: Mapping[str, Any]) -> tuple[FormState, Filters]:
         start=start,
         end=end,
         location_id=form.integer("location", minimum=1, maximum=MAX_ID, required=False),
+        room_id=form.integer("room", minimum=1, maximum=MAX_ID, required=False),
         audience=form.choice("audience", AUDIENCES, required=False),
         language=form.choice("language", LANGUAGES, required=False),
         partner_id=form.integer("partner", minimum=1, maximum=MAX_ID, required=False),

@@ -49,6 +49,7 @@ class Filters:
     start: date | None = None
     end: date | None = None
     location_id: int | None = None
+    room_id: int | None = None
     audience: str | None = None
     language: str | None = None
     partner_id: int | None = None
@@ -179,7 +180,7 @@ async def program(
     )
     page = max(filters.page, 1)
     found, locations, partners = await _read(
-        ctx, window, _narrowing(organisation, filters), PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
+        ctx, window, narrowing(organisation, filters), PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
     )
     return Program(
         organisation=organisation,
@@ -199,7 +200,7 @@ async def week(
     tz = time_zone(ctx, organisation)
     window = Window(start=_midnight(monday, tz), end=_midnight(monday + timedelta(days=7), tz))
     found, locations, partners = await _read(
-        ctx, window, _narrowing(organisation, filters), WEEK_LIMIT + 1, 0
+        ctx, window, narrowing(organisation, filters), WEEK_LIMIT + 1, 0
     )
     by_date = {day.date: day.dates for day in _by_day(found[:WEEK_LIMIT], ctx.settings.tz)}
     days = [monday + timedelta(days=n) for n in range(7)]
@@ -213,10 +214,11 @@ async def week(
     )
 
 
-def _narrowing(organisation: Row | None, filters: Filters) -> Narrowing:
+def narrowing(organisation: Row | None, filters: Filters) -> Narrowing:
     return Narrowing(
         organisation_id=organisation.id if organisation is not None else None,
         location_id=filters.location_id,
+        room_id=filters.room_id,
         audience=filters.audience,
         language=filters.language,
         partner_id=filters.partner_id,

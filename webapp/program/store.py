@@ -51,6 +51,7 @@ class Narrowing:
 
     organisation_id: int | None = None
     location_id: int | None = None
+    room_id: int | None = None
     audience: str | None = None
     language: str | None = None
     partner_id: int | None = None
@@ -89,7 +90,7 @@ def _listed_code(column: Any, code: str) -> ColumnElement[bool]:
     return cast(column, Text).contains(f'"{code}"', autoescape=True)
 
 
-def _conditions(window: Window, narrowing: Narrowing) -> list[ColumnElement[bool]]:
+def conditions(window: Window, narrowing: Narrowing) -> list[ColumnElement[bool]]:
     found = _public()
     if window.start is not None:
         found.append(occurrences.c.starts_at >= window.start)
@@ -106,6 +107,8 @@ def _conditions(window: Window, narrowing: Narrowing) -> list[ColumnElement[bool
         )
     if narrowing.location_id is not None:
         found.append(rooms.c.location_id == narrowing.location_id)
+    if narrowing.room_id is not None:
+        found.append(occurrences.c.room_id == narrowing.room_id)
     if narrowing.audience:
         found.append(_listed_code(events.c.audiences, narrowing.audience))
     if narrowing.language:
@@ -115,7 +118,7 @@ def _conditions(window: Window, narrowing: Narrowing) -> list[ColumnElement[bool
     return found
 
 
-def _dates_query(*columns: Any) -> Select[Any]:
+def dates_query(*columns: Any) -> Select[Any]:
     return (
         select(*columns)
         .select_from(occurrences)
@@ -131,7 +134,7 @@ async def dates(
 ) -> list[Row]:
     """Public dates in time order, each with its event, room, location and library."""
     query = (
-        _dates_query(
+        dates_query(
             occurrences.c.id,
             occurrences.c.event_id,
             occurrences.c.starts_at,
@@ -149,7 +152,7 @@ async def dates(
             _library.c.slug.label("library_slug"),
             _library.c.timezone.label("library_timezone"),
         )
-        .where(*_conditions(window, narrowing))
+        .where(*conditions(window, narrowing))
         .order_by(occurrences.c.starts_at, events.c.title, occurrences.c.id)
         .limit(limit)
         .offset(offset)
@@ -162,8 +165,8 @@ async def locations_in_program(
 ) -> list[Row]:
     """The locations with public dates in the window, for the location filter."""
     query = (
-        _dates_query(locations.c.id, locations.c.name, locations.c.city)
-        .where(*_conditions(window, Narrowing(organisation_id=organisation_id)))
+        dates_query(locations.c.id, locations.c.name, locations.c.city)
+        .where(*conditions(window, Narrowing(organisation_id=organisation_id)))
         .distinct()
         .order_by(locations.c.name, locations.c.city, locations.c.id)
     )
@@ -176,8 +179,8 @@ async def partners_in_program(
     """The organisations co-authoring events with public dates in the window (the
     program's own organisation left out), for the partner filter."""
     listed = (
-        _dates_query(occurrences.c.event_id)
-        .where(*_conditions(window, Narrowing(organisation_id=organisation_id)))
+        dates_query(occurrences.c.event_id)
+        .where(*conditions(window, Narrowing(organisation_id=organisation_id)))
         .scalar_subquery()
     )
     query = (
@@ -217,7 +220,7 @@ async def active_partners(conn: AsyncConnection, event_ids: Sequence[int]) -> li
 async def event_dates(conn: AsyncConnection, event_id: int) -> list[Row]:
     """The public dates of one event, each with its room and the room's location."""
     query = (
-        _dates_query(
+        dates_query(
             occurrences.c.id,
             occurrences.c.starts_at,
             occurrences.c.ends_at,
