@@ -11,15 +11,15 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette_htmx.middleware import HtmxMiddleware
 
+from webapp.api import routes as api_routes
 from webapp.auth import routes as auth_routes
 from webapp.auth.csrf import CSRFMiddleware
 from webapp.auth.guard import LoginRequired
 from webapp.auth.sessions import SessionCookie, SessionMiddleware
+from webapp.calendars import routes as calendar_routes
 from webapp.console import routes as console_routes
 from webapp.context import build_context
 from webapp.db import Database
@@ -32,11 +32,14 @@ from webapp.locations import routes as location_routes
 from webapp.notifications import routes as notification_routes
 from webapp.orgs import routes as org_routes
 from webapp.partners import routes as partner_routes
+from webapp.program import embed_routes
 from webapp.program import routes as program_routes
 from webapp.settings import Settings
 from webapp.slots import routes as slot_routes
 from webapp.web import errors
+from webapp.web.compression import PageGZipMiddleware
 from webapp.web.headers import SecurityHeadersMiddleware
+from webapp.web.htmx import HtmxMiddleware
 from webapp.web.templating import STATIC, create_templates
 
 log = logging.getLogger("samspel")
@@ -75,28 +78,41 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            ctx.calendar_versions.close()
             await db.dispose()
 
     routes = [
         *health_routes,
+        # Feeds first: calendar apps poll them far more often than people open pages, and
+        # Starlette tries the routes in order.
+        *calendar_routes.routes,
         *org_routes.routes,
         *auth_routes.routes,
         *location_routes.routes,
         *partner_routes.routes,
         *program_routes.routes,
+        *embed_routes.routes,
         *slot_routes.routes,
         *event_routes.routes,
         *evaluation_routes.routes,
         *date_routes.routes,
         *notification_routes.routes,
         *console_routes.routes,
+        *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/vendor", VendorFiles(VENDOR), name="vendor"),
     ]
     cookie = SessionCookie(settings)
     middleware = [
-        Middleware(SecurityHeadersMiddleware, https=settings.https),
-        Middleware(GZipMiddleware, minimum_size=1000),
+        Middleware(
+            SecurityHeadersMiddleware,
+            https=settings.https,
+            frameable_prefixes=embed_routes.FRAMEABLE,
+            frame_ancestors=settings.embed_frame_ancestors,
+            cookieless_prefixes=("/static/", "/vendor/"),
+        ),
+        # Calendar files and feeds bring their own gzip (compressed once per built feed).
+        Middleware(PageGZipMiddleware, minimum_size=1000, skip_suffixes=(".ics",)),
         Middleware(SessionMiddleware, db=db, cookie=cookie),
         Middleware(LocaleMiddleware, default=settings.locale),
         Middleware(

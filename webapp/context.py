@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from invites.console import ConsoleProvider, OutgoingMessage
 from webapp.auth.passwords import Passwords
+from webapp.calendars.cache import FeedCache
+from webapp.calendars.freshness import Freshness
 from webapp.console import store as console_store
 from webapp.db import Database
 from webapp.settings import Settings
@@ -17,6 +19,9 @@ class Context:
     db: Database
     mail: ConsoleProvider
     passwords: Passwords
+    # Calendar feeds this process built, and how it reads the database's calendar version.
+    calendar_versions: Freshness
+    feeds: FeedCache = field(default_factory=FeedCache)
 
     def url(self, path: str) -> str:
         return self.settings.base_url + path
@@ -33,4 +38,5 @@ def build_context(settings: Settings, db: Database) -> Context:
         db=db,
         mail=ConsoleProvider(record),
         passwords=Passwords(settings.password_hashing),
+        calendar_versions=Freshness(db),
     )

@@ -7,6 +7,7 @@ Nothing else in the code base reads ``os.environ``. A bad value raises
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,15 @@ class Settings:
     login_limit_per_address: int = 20
     login_limit_window_seconds: int = 900
     log_level: str = "INFO"
+    # Calendars: how often apps should fetch feeds, how long cancelled dates stay in feeds
+    # (with STATUS:CANCELLED), how far back feeds go, and whether a cancelled date's title
+    # also says so (some calendar apps hide cancelled entries without a word).
+    calendar_refresh_minutes: int = 60
+    calendar_cancelled_days: int = 30
+    calendar_past_days: int = 90
+    calendar_mark_cancelled: bool = True
+    # Who may show the embeddable program (/embed/…) in a frame: a CSP frame-ancestors list.
+    embed_frame_ancestors: str = "*"
     # Not an environment variable: only the test suite picks the cheap profile.
     password_hashing: str = "argon2id"  # noqa: S105 - a profile name, not a password
 
@@ -76,6 +86,11 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_AUTO_MIGRATE": "migrate the database on start (default on for SQLite)",
     "SAMSPEL_SESSION_DAYS": "how long a login lasts without activity",
     "SAMSPEL_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "SAMSPEL_CALENDAR_REFRESH_MINUTES": "how often calendar apps should fetch feeds (60)",
+    "SAMSPEL_CALENDAR_CANCELLED_DAYS": "days a cancelled date stays in feeds as CANCELLED (30)",
+    "SAMSPEL_CALENDAR_PAST_DAYS": "days of past dates that feeds keep (90)",
+    "SAMSPEL_CALENDAR_MARK_CANCELLED": "also put 'Cancelled:' in cancelled titles (on)",
+    "SAMSPEL_EMBED_FRAME_ANCESTORS": "sites that may frame the embeddable program (CSP list)",
     "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
     "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
     "TWILIO_FROM": "sender number or alphanumeric sender ID",
@@ -159,6 +174,25 @@ def _base_url(env: Mapping[str, str]) -> str:
     return raw.rstrip("/")
 
 
+_FRAME_ANCESTOR = re.compile(
+    r"\*|'self'|https?:|(?:https?://)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:\d{1,5}|\*))?/?",
+    re.IGNORECASE,
+)
+
+
+def _frame_ancestors(env: Mapping[str, str]) -> str:
+    """A CSP ``frame-ancestors`` source list: ``*``, ``'self'``, ``'none'`` alone, or sites
+    like ``https://www.bibliotek.example https://*.kommun.example``."""
+    raw = env.get("SAMSPEL_EMBED_FRAME_ANCESTORS", "").strip() or "*"
+    sources = raw.split()
+    if sources == ["'none'"] or all(_FRAME_ANCESTOR.fullmatch(s) for s in sources):
+        return " ".join(sources)
+    raise ConfigError(
+        "SAMSPEL_EMBED_FRAME_ANCESTORS must be * or sites like https://www.example.org "
+        f"separated by spaces, not {raw!r}"
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from environment variables (``os.environ`` when not given)."""
     env = os.environ if env is None else env
@@ -223,5 +257,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         twilio_api_base=twilio["TWILIO_API_BASE"],
         auto_migrate=_bool(env, "SAMSPEL_AUTO_MIGRATE", database_url.startswith("sqlite")),
         session_days=_int(env, "SAMSPEL_SESSION_DAYS", 14),
+        calendar_refresh_minutes=_int(env, "SAMSPEL_CALENDAR_REFRESH_MINUTES", 60),
+        calendar_cancelled_days=_int(env, "SAMSPEL_CALENDAR_CANCELLED_DAYS", 30, minimum=0),
+        calendar_past_days=_int(env, "SAMSPEL_CALENDAR_PAST_DAYS", 90, minimum=0),
+        calendar_mark_cancelled=_bool(env, "SAMSPEL_CALENDAR_MARK_CANCELLED", True),
         log_level=log_level,
+        embed_frame_ancestors=_frame_ancestors(env),
     )

@@ -61,7 +61,19 @@ FINGERPRINT = """() => {
   return document.title + '\\n' + copy.innerHTML;
 }"""
 
-NOT_PAGES = {"/healthz", "/logout"}  # JSON for monitors; a POST-only action
+NOT_PAGES = {
+    "/healthz",  # JSON for monitors
+    "/logout",  # a POST-only action
+    # The public JSON API (tests/http/test_api.py)
+    "/api/v1/events",
+    "/api/v1/events/{event_id}",
+    "/api/v1/openapi.json",
+    "/api/{path:path}",
+    # Calendar files and feeds (tests/http/test_calendars.py)
+    "/calendar/{slug}.ics",
+    "/calendar/private/{token}.ics",
+    "/events/{event_id:int}.ics",
+}
 IDENTITIES = {
     "visitor": None,
     "library-admin": LIBRARY_ADMIN,
@@ -242,10 +254,21 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
         "/dashboard": ["/dashboard?welcome=1"],
         "/login": ["/login?reset=1"],
         "/account": ["/account?saved=password"],
+        "/calendar/feeds": ["/calendar/feeds?revoked=1"],
         "/orgs/{slug}": [f"/orgs/{LIBRARY_SLUG}?saved=1"],
         "/orgs/{slug}/members": [f"/orgs/{LIBRARY_SLUG}/members?invited=1"],
         "/orgs/{slug}/associations": [f"/orgs/{LIBRARY_SLUG}/associations?decided=reject"],
         "/orgs/{slug}/locations": [f"/orgs/{LIBRARY_SLUG}/locations?done=room-saved"],
+        # The embed with a bad option (a 400 page) and in another page language, and the
+        # snippet builder with a choice made and with a bad one.
+        "/embed/{slug}": [
+            f"/embed/{LIBRARY_SLUG}?limit=0&title=Barn+%26+familj",
+            f"/embed/{ASSOCIATION_SLUG}?lang=en&limit=3",
+        ],
+        "/orgs/{slug}/embed": [
+            f"/orgs/{LIBRARY_SLUG}/embed?audience=children&limit=5&lang=sv",
+            f"/orgs/{LIBRARY_SLUG}/embed?limit=500",
+        ],
     }
     return Plan(
         values=_path_values(

@@ -755,3 +755,10 @@ def test_a_moved_date_shows_its_new_time_and_room_and_a_cancelled_one_its_reason
     assert "Rosengårds bibliotek, Sagorummet" in shown[str(found[1].id)]
     assert "Cancelled" in shown[str(found[2].id)] and "Holidays" in shown[str(found[2].id)]
     assert "Cancelled" not in shown[str(found[1].id)]
+
+
+@pytest.mark.parametrize("query", ["?to=9999-12-31", "?from=0001-01-01", "?from=9999-12-31"])
+def test_far_off_dates_are_a_message_not_an_error_page(web, query):
+    response = web.get(f"/program{query}")
+    assert response.status_code == 400
+    assert "Enter a date from 1900-01-01 to 2999-12-31." in response.text

@@ -90,6 +90,18 @@ EXPECTED = {
     "org_program": ("/orgs/{lib}/program", "GET", EVERYONE),
     "org_program_week": ("/orgs/{lib}/program/week", "GET", EVERYONE),
     "event_page": ("/events/{event}", "GET", EVERYONE),
+    # The embeddable program (for any website's iframe) and its snippet builder.
+    "embed": ("/embed/{lib}", "GET", EVERYONE),
+    "org_embed": ("/orgs/{lib}/embed", "GET", LIBRARY_PEOPLE),
+    # Calendars: public feeds and files for anyone (the submitted event is not public: 404
+    # for everyone); private feeds behind a token (a wrong token is 404 for everyone); the
+    # page where people make and revoke their feeds. Posting no choice of feed is refused.
+    "organisation_calendar": ("/calendar/{lib}.ics", "GET", EVERYONE),
+    "event_calendar": ("/events/{event}.ics", "GET", EVERYONE),
+    "private_calendar_feed": ("/calendar/private/not-a-token.ics", "GET", EVERYONE),
+    "calendar_feeds": ("/calendar/feeds", "GET", LOGGED_IN),
+    "create_calendar_feed": ("/calendar/feeds", "POST", set()),
+    "revoke_calendar_feed": ("/calendar/feeds/999999/revoke", "POST", set()),
     # Program slots, closures, booking rules and the week grid, on one weekly slot.
     "slots": ("/orgs/{lib}/slots", "GET", LIBRARY_PEOPLE),
     "new_slot": ("/orgs/{lib}/slots/new", "GET", LIBRARY_ADMIN),
@@ -106,6 +118,11 @@ EXPECTED = {
     "delete_closure": ("/orgs/{lib}/closures/{closure}/delete", "POST", LIBRARY_ADMIN),
     "library_rules": ("/orgs/{lib}/rules", "GET", LIBRARY_ADMIN),
     "location_week": ("/orgs/{lib}/locations/{location}/week", "GET", LIBRARY_PEOPLE),
+    # The public JSON API: anyone may read it (the event is the submitted one: a JSON 404).
+    "api_events": ("/api/v1/events", "GET", EVERYONE),
+    "api_event": ("/api/v1/events/{event}", "GET", EVERYONE),
+    "api_openapi": ("/api/v1/openapi.json", "GET", EVERYONE),
+    "api_not_found": ("/api/v1/nothing-here", "GET", EVERYONE),
 }
 
 # The association's own pages, for its people.
@@ -120,6 +137,9 @@ ASSOCIATION_PAGES = {
     "review_queue": ("/orgs/{assoc}/review", set()),
     "org_program": ("/orgs/{assoc}/program", EVERYONE),
     "org_program_week": ("/orgs/{assoc}/program/week", EVERYONE),
+    "embed": ("/embed/{assoc}", EVERYONE),
+    "organisation_calendar": ("/calendar/{assoc}.ics", EVERYONE),
+    "org_embed": ("/orgs/{assoc}/embed", ASSOCIATION_PEOPLE),
     "slots": ("/orgs/{assoc}/slots", set()),
     "closures": ("/orgs/{assoc}/closures", set()),
     "library_rules": ("/orgs/{assoc}/rules", set()),

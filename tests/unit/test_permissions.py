@@ -33,6 +33,7 @@ EXPECTED = {
     "org.members.view": (True, True, True, True),
     "org.members.manage": (True, False, True, False),
     "org.invite": (True, False, True, False),
+    "program.embed": (True, True, True, True),
     "library.locations.view": (True, True, False, False),
     "library.locations.manage": (True, False, False, False),
     "library.associations.review": (True, False, False, False),
@@ -43,6 +44,8 @@ EXPECTED = {
     "library.rules.manage": (True, False, False, False),
     "library.partners.view": (True, True, False, False),
     "library.partners.manage": (True, True, False, False),
+    "calendar.staff_feed": (True, True, False, False),
+    "calendar.partner_feed": (True, True, True, True),
 }
 # Rules about one event, walked in tests/unit/test_workflow.py.
 EVENT_RULES = {

@@ -19,6 +19,7 @@ def test_defaults_work_without_any_variable(tmp_path):
     assert settings.base_url == "http://127.0.0.1:8000"
     assert settings.sms_provider == "console"
     assert settings.auto_migrate is True
+    assert settings.embed_frame_ancestors == "*"
     assert not settings.https
 
 
@@ -64,6 +65,8 @@ def test_explicit_values(tmp_path):
         ("SAMSPEL_SESSION_DAYS", "two"),
         ("SAMSPEL_SESSION_DAYS", "0"),
         ("SAMSPEL_LOG_LEVEL", "LOUD"),
+        ("SAMSPEL_EMBED_FRAME_ANCESTORS", "https://x.example; script-src *"),
+        ("SAMSPEL_EMBED_FRAME_ANCESTORS", "'none' https://x.example"),
     ],
 )
 def test_bad_value_names_the_variable(tmp_path, name, value):
@@ -72,6 +75,14 @@ def test_bad_value_names_the_variable(tmp_path, name, value):
     message = str(error.value)
     assert name in message
     assert "\n" not in message
+
+
+def test_embed_frame_ancestors_is_a_list_of_sites(tmp_path):
+    value = "https://www.bibliotek.example  https://*.kommun.example 'self'"
+    settings = load_settings(env(tmp_path, SAMSPEL_EMBED_FRAME_ANCESTORS=value))
+    assert settings.embed_frame_ancestors == (
+        "https://www.bibliotek.example https://*.kommun.example 'self'"
+    )
 
 
 def test_twilio_provider_needs_credentials(tmp_path):

@@ -45,6 +45,9 @@ class CSRFMiddleware:
         self._signer = Signer(settings.secret_key, salt="samspel.csrf")
         self._origin = urlsplit(settings.base_url).netloc
 
+    def _new_token(self) -> str:
+        return self._signer.sign(new_secret()).decode()
+
     def _valid_cookie(self, raw: str | None) -> str | None:
         if not raw:
             return None
@@ -60,8 +63,14 @@ class CSRFMiddleware:
             return
         request = Request(scope)
         cookie_token = self._valid_cookie(request.cookies.get(CSRF_COOKIE))
-        token = cookie_token or self._signer.sign(new_secret()).decode()
-        scope.setdefault("state", {})["csrf_token"] = token
+        state = scope.setdefault("state", {})
+        if cookie_token:
+            state["csrf_token"] = cookie_token
+        else:
+            # A new token is made only when a page asks for one (``csrf_token``): feeds,
+            # JSON and redirects neither need one nor set the cookie.
+            state.pop("csrf_token", None)
+            state["csrf_issue"] = self._new_token
 
         if request.method not in SAFE_METHODS and not scope["path"].startswith(
             self.exempt_prefixes
@@ -79,7 +88,8 @@ class CSRFMiddleware:
             return
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            token = state.get("csrf_token")
+            if message["type"] == "http.response.start" and token:
                 response = Response()
                 response.set_cookie(
                     CSRF_COOKIE,
@@ -157,3 +167,16 @@ def _replay(body: bytes, then: Receive) -> Receive:
         return await then()
 
     return receive
+
+
+def csrf_token(request: Request) -> str:
+    """The request's CSRF token for a form: the cookie's, or a new one, which the middleware
+    then sets as the cookie of this response ("" outside the middleware)."""
+    state = request.scope.setdefault("state", {})
+    token = state.get("csrf_token")
+    if token is None:
+        issue = state.get("csrf_issue")
+        if issue is None:
+            return ""
+        token = state["csrf_token"] = issue()
+    return token

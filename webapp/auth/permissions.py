@@ -129,6 +129,14 @@ def _event(*parties: str, states: tuple[str, ...] | None = None) -> Callable[[Ac
     return rule
 
 
+def _organisation_people(actor: Actor, org: Any) -> bool:
+    """A library's staff and admins, or an association's admins and members."""
+    if org is None:
+        return False
+    roles = ("admin", "staff") if getattr(org, "kind", None) == "library" else ("admin", "member")
+    return actor.is_superuser or actor.role_in(org.id) in roles
+
+
 def _active_member(actor: Actor, org: Any) -> bool:
     """Any member of an active organisation (association or library) may propose events."""
     if org is None:
@@ -148,6 +156,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "org.members.view": _role("admin", "staff", "member"),
     "org.members.manage": _role("admin"),
     "org.invite": _role("admin"),
+    # The snippet that puts the organisation's public program on its own website.
+    "program.embed": _organisation_people,
     "library.locations.view": _role("admin", "staff", kind="library"),
     "library.locations.manage": _role("admin", kind="library"),
     "library.associations.review": _role("admin", kind="library"),
@@ -168,6 +178,9 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "library.slots.view": _role("admin", "staff", kind="library"),
     "library.slots.manage": _role("admin", kind="library"),
     "library.rules.manage": _role("admin", kind="library"),
+    # Private calendar feeds: every booking of one's library; every event of one's organisation.
+    "calendar.staff_feed": _role("admin", "staff", kind="library"),
+    "calendar.partner_feed": _role("admin", "staff", "member"),
 }
 
 

@@ -389,6 +389,9 @@ occurrences = Table(
     Column("sequence", Integer, nullable=False, default=0),
     _ts("original_starts_at", nullable=True),
     Column("note", String(300), nullable=False, default=""),
+    # The date's place in its series as planned (1 for the first date or a single event): a
+    # calendar UID is made from it, so a date keeps its UID when the series is approved again.
+    Column("position", Integer, nullable=False, server_default=text("1")),
     _ts("created_at"),
     _ts("updated_at"),
     CheckConstraint("ends_at > starts_at", name="times"),
@@ -467,4 +470,40 @@ evaluations = Table(
     _ts("at"),
     UniqueConstraint("event_id", "organisation_id", name="uq_evaluations_event_org"),
     CheckConstraint("continue_together IN ('yes', 'no', 'maybe')", name="continue"),
+)
+
+
+# Calendars ----------------------------------------------------------------------------------
+
+# Private calendar feeds: an unguessable token (only its SHA-256 is stored) that a person
+# pastes into a calendar app. ``kind`` says what the feed holds: ``staff`` (every booking of
+# the library ``organisation_id``), ``partner`` (every event of the association or library
+# ``organisation_id``); ``volunteer`` and ``attendee`` feeds (one person's shifts and RSVPs,
+# ``subject_id``) come with volunteers and RSVPs. A revoked token answers 404.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True),
+    Column("subject_id", Integer, nullable=True),
+    Column("label", String(120), nullable=False, server_default=""),
+    _ts("created_at"),
+    _ts("last_used_at", nullable=True),
+    _ts("revoked_at", nullable=True),
+    CheckConstraint("kind IN ('staff', 'partner', 'volunteer', 'attendee')", name="kind"),
+)
+Index("ix_feed_tokens_user", feed_tokens.c.user_id)
+
+# One row whose ``version`` database triggers bump on every change to what calendars show
+# (events, their dates and partners, rooms, locations, organisations), in the transaction of
+# the change. Every app process compares it with the version its cached feeds were built from
+# (migration 0004 creates the triggers; see docs/decisions.md).
+calendar_state = Table(
+    "calendar_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default=text("0")),
 )

@@ -214,6 +214,9 @@ async def update(
             name in changed for name in BOOKING_FIELDS
         )
         update_values = {name: proposed[name] for name in changed}
+        if any(name in changed for name in BOOKING_FIELDS):
+            # Calendars (the partners' feeds show the wished time) see a new time or place.
+            update_values["sequence"] = event.row.sequence + 1
         if back:
             update_values.update(state="submitted", submitted_at=now)
         if not await store.update_event(

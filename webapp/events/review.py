@@ -354,10 +354,11 @@ async def approve(
             series.occurrence_rows(
                 event_id,
                 booking.room_id,
-                [(start, end) for start, end in wanted if start not in skipped],
+                wanted,
                 status="scheduled",
                 now=now,
                 sequence=event.row.sequence + 1,
+                skip=skipped,
             ),
         )
         await _record(conn, event, actor, "approve", step.target, now, comment)

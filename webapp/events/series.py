@@ -6,6 +6,7 @@ saving changes (a 18:00 language café is at 18:00 in March and in November).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,8 +52,11 @@ def occurrence_rows(
     now: datetime,
     hold_until: datetime | None = None,
     sequence: int = 0,
+    skip: Collection[datetime] = (),
 ) -> list[dict[str, Any]]:
-    """The ``occurrences`` rows that book (or hold) ``dates`` in the room."""
+    """The ``occurrences`` rows that book (or hold) ``dates`` in the room, but for the
+    starts in ``skip``. Each row keeps its place in the series as planned (``position``), so
+    calendars give a date the same UID when the series is booked again."""
     return [
         {
             "event_id": event_id,
@@ -64,6 +68,8 @@ def occurrence_rows(
             "sequence": sequence,
             "created_at": now,
             "updated_at": now,
+            "position": position,
         }
-        for start, end in dates
+        for position, (start, end) in enumerate(dates, start=1)
+        if start not in skip
     ]

@@ -72,7 +72,9 @@ async def update_event(
 async def move_state(
     conn: AsyncConnection, event_id: int, *, source: str, target: str, **values: Any
 ) -> bool:
-    """Compare-and-set of the state: of two simultaneous transitions exactly one wins."""
+    """Compare-and-set of the state: of two simultaneous transitions exactly one wins. A new
+    state is a new calendar status, so the iCalendar SEQUENCE goes up."""
+    values.setdefault("sequence", events.c.sequence + 1)
     result = await conn.execute(
         update(events)
         .where(events.c.id == event_id, events.c.state == source)

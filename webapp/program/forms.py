@@ -16,6 +16,8 @@ from webapp.web.forms import FormState
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 500
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 FIELDS = ("from", "to", "location", "room", "audience", "language", "partner")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -24,8 +26,8 @@ def filters_form(query: Mapping[str, Any]) -> tuple[FormState, Filters]:
     """The filters the visitor chose; a filter with a bad value gets a message next to its
     field and is left out (the rest still apply)."""
     form = FormState(query)
-    start = form.date("from", required=False)
-    end = form.date("to", required=False)
+    start = _day(form, "from")
+    end = _day(form, "to")
     if start and end and end < start:
         form.error("to", _("Choose a date on or after the first date."))
         end = None
@@ -40,6 +42,23 @@ def filters_form(query: Mapping[str, Any]) -> tuple[FormState, Filters]:
         page=_page(query.get("page")),
     )
     return form, filters
+
+
+def _day(form: FormState, name: str) -> date | None:
+    """A date the program can have: one a time zone can carry to UTC and back (9999-12-31
+    cannot), so a far-off date is a message next to the field, not an error page."""
+    day = form.date(name, required=False)
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        form.error(
+            name,
+            _(
+                "Enter a date from %(first)s to %(last)s.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            ),
+        )
+        return None
+    return day
 
 
 def _page(raw: Any) -> int:

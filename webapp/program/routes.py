@@ -14,6 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp import clock
+from webapp.calendars import forms as calendar_forms
+from webapp.calendars import links
 from webapp.events import vocabulary as event_vocabulary
 from webapp.locations import vocabulary as location_vocabulary
 from webapp.problems import NotFound
@@ -53,6 +55,18 @@ def _vocabulary() -> dict[str, Any]:
     }
 
 
+def _feed_links(request: Request, organisation: Row | None, form: Any) -> dict[str, str] | None:
+    """The organisation's feed with the visitor's valid filters, to download or subscribe."""
+    if organisation is None:
+        return None
+    valid = {k: v for k, v in form.values.items() if k not in form.errors}
+    url = (
+        f"{_ctx(request).settings.base_url}/calendar/{organisation.slug}.ics"
+        + calendar_forms.feed_query(valid)
+    )
+    return {"download": url, "subscribe": links.webcal(url)}
+
+
 def _base(organisation: Row | None) -> str:
     return f"/orgs/{organisation.slug}/program" if organisation is not None else "/program"
 
@@ -73,6 +87,7 @@ async def program(request: Request) -> Response:
             "program": found,
             "form": form,
             "base": base,
+            "feed": _feed_links(request, organisation, form),
             **forms.list_links(base, form, filters, page=found.page, has_next=found.has_next),
             **_vocabulary(),
         },
@@ -118,7 +133,10 @@ async def event_page(request: Request) -> Response:
         )
     except service.NotPublic:
         return RedirectResponse(f"/events/{event_id}/plan", status_code=303)
-    return render(request, "program/event.html", {"page": page, **_vocabulary()})
+    calendar = links.for_event_page(_ctx(request).settings.base_url, page)
+    return render(
+        request, "program/event.html", {"page": page, "calendar": calendar, **_vocabulary()}
+    )
 
 
 routes = [

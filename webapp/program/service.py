@@ -167,10 +167,15 @@ def time_zone(ctx: Context, organisation: Row | None) -> ZoneInfo:
 
 
 async def program(
-    ctx: Context, *, organisation: Row | None, filters: Filters, now: datetime
+    ctx: Context,
+    *,
+    organisation: Row | None,
+    filters: Filters,
+    now: datetime,
+    page_size: int = PAGE_SIZE,
 ) -> Program:
-    """Upcoming public dates, a page at a time, grouped by day. Without a start date the
-    program starts now (a date still going on is listed); the dates are local days of the
+    """Upcoming public dates, ``page_size`` at a time, grouped by day. Without a start date
+    the program starts now (a date still going on is listed); the dates are local days of the
     organisation's time zone (the service's for the program of all libraries)."""
     tz = time_zone(ctx, organisation)
     window = Window(
@@ -180,15 +185,15 @@ async def program(
     )
     page = max(filters.page, 1)
     found, locations, partners = await _read(
-        ctx, window, narrowing(organisation, filters), PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
+        ctx, window, narrowing(organisation, filters), page_size + 1, (page - 1) * page_size
     )
     return Program(
         organisation=organisation,
-        days=_by_day(found[:PAGE_SIZE], ctx.settings.tz),
+        days=_by_day(found[:page_size], ctx.settings.tz),
         locations=locations,
         partners=partners,
         page=page,
-        has_next=len(found) > PAGE_SIZE,
+        has_next=len(found) > page_size,
     )
 
 

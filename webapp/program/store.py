@@ -32,7 +32,9 @@ from webapp.events.workflow import PUBLIC_STATES
 # The statuses of a date the public sees: cancelled dates are shown as cancelled.
 PUBLIC_DATE_STATUSES = ("scheduled", "cancelled")
 
-_library = organisations.alias("library")
+# The library hosting an event, as ``dates_query`` joins it.
+LIBRARY = organisations.alias("library")
+_library = LIBRARY
 
 
 @dataclass(frozen=True)

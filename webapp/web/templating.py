@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from webapp.auth.csrf import csrf_token
 from webapp.auth.permissions import can
 from webapp.i18n import LANGUAGE_NAMES, current_locale, formatting
 from webapp.i18n.catalogs import raw_gettext, raw_ngettext
@@ -92,7 +93,7 @@ def render(
     ctx = {
         "request": request,
         "actor": request.state.actor,
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csrf_token": csrf_token(request),
         **(context or {}),
     }
     htmx = getattr(request.state, "htmx", None)

@@ -1,0 +1,1 @@
+"""Calendars: iCal rendering, public and private feeds, feed tokens, caching."""
