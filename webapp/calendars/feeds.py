@@ -15,6 +15,7 @@ feed's bytes change only when its data or the day changes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import functools
@@ -24,6 +25,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -106,14 +108,19 @@ async def _cached(ctx: Context, key: Hashable, build: Build, version: int | None
 
 
 async def _dated(
-    conn: AsyncConnection, scope: store.Scope
-) -> tuple[list[Row], dict[int, list[Row]], dict[int, str]]:
+    ctx: Context, conn: AsyncConnection, scope: store.Scope
+) -> tuple[list[store.Dated], dict[int, list[Row]], dict[int, str]]:
     """The dates in ``scope`` with their events' partners and cancellation reasons: three
-    queries, however many dates."""
-    rows = await store.dated(conn, scope)
-    partners, reasons = await _partners_and_reasons(
-        conn, rows, await store.partners_in(conn, scope)
-    )
+    queries, however many dates. The partners are read at the same time on a connection of
+    their own (a newer snapshot at worst: the calendar version read first then has moved,
+    and the next request builds again)."""
+
+    async def partners_in() -> list[Row]:
+        async with ctx.db.read() as other:
+            return await store.partners_in(other, scope)
+
+    rows, found = await asyncio.gather(store.dated(conn, scope), partners_in())
+    partners, reasons = await _partners_and_reasons(conn, rows, found)
     return rows, partners, reasons
 
 
@@ -132,7 +139,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 async def _partners_and_reasons(
-    conn: AsyncConnection, rows: Sequence[Row], found: Sequence[Row] | None = None
+    conn: AsyncConnection, rows: Sequence[Any], found: Sequence[Row] | None = None
 ) -> tuple[dict[int, list[Row]], dict[int, str]]:
     if found is None:
         found = await store.partners(conn, sorted({row.event_id for row in rows}))
@@ -171,6 +178,7 @@ async def public_feed(
     async def build(conn: AsyncConnection) -> ical.Calendar:
         narrowing = dataclasses.replace(filters, organisation_id=organisation.id)
         rows, partners, reasons = await _dated(
+            ctx,
             conn,
             store.public_scope(narrowing, since=span.since, cancelled_since=span.cancelled_since),
         )
@@ -193,7 +201,7 @@ async def event_calendar(ctx: Context, *, event_id: int) -> Built:
     key = ("event", event_id, current_locale())
 
     async def build(conn: AsyncConnection) -> ical.Calendar:
-        rows, partners, reasons = await _dated(conn, store.event_scope(event_id))
+        rows, partners, reasons = await _dated(ctx, conn, store.event_scope(event_id))
         if not rows:
             raise NotFound()
         found = entries.booked_entries(
@@ -286,6 +294,7 @@ async def _staff_feed(ctx: Context, library: Row, now: datetime) -> Built:
 
     async def build(conn: AsyncConnection) -> ical.Calendar:
         rows, partners, reasons = await _dated(
+            ctx,
             conn,
             store.library_scope(library.id, since=span.since, cancelled_since=span.cancelled_since),
         )

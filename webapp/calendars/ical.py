@@ -75,8 +75,8 @@ def render(calendar: Calendar) -> bytes:
         lines.append(_vtimezone(zone, first, last))
     zones: dict[str, ZoneInfo] = {}
     for entry in calendar.entries:
-        zone = zones.get(entry.zone) or zones.setdefault(entry.zone, ZoneInfo(entry.zone))
-        lines.append(_event(entry, zone))
+        info = zones.get(entry.zone) or zones.setdefault(entry.zone, ZoneInfo(entry.zone))
+        lines.append(_event(entry, info))
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()
 
@@ -101,16 +101,25 @@ def _event(entry: Entry, zone: ZoneInfo) -> str:
     if entry.location:
         lines.append(_text_line("LOCATION", entry.location))
     if entry.categories:
-        lines.append(_fold("CATEGORIES:" + ",".join([_escape(c) for c in entry.categories])))
+        lines.append(_categories(entry.categories))
     if entry.url:
         lines.append(_fold(f"URL:{entry.url}"))
     if entry.organizer_address:
-        lines.append(
-            _fold(f'ORGANIZER;CN="{_param(entry.organizer_name)}":{entry.organizer_address}')
-        )
+        lines.append(_organizer(entry.organizer_name, entry.organizer_address))
     lines.append("TRANSP:TRANSPARENT" if entry.status == "CANCELLED" else "TRANSP:OPAQUE")
     lines.append("END:VEVENT")
     return "\r\n".join(lines)
+
+
+@functools.lru_cache(maxsize=1024)
+def _categories(categories: tuple[str, ...]) -> str:
+    """The CATEGORIES line (a few combinations of audiences: each written once)."""
+    return _fold("CATEGORIES:" + ",".join([_escape(c) for c in categories]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _organizer(name: str, address: str) -> str:
+    return _fold(f'ORGANIZER;CN="{_param(name)}":{address}')
 
 
 def _escape(value: str) -> str:
@@ -135,7 +144,16 @@ def _fold(line: str, limit: int = 75) -> str:
     """The content line folded: CRLF and a space before every 75 octets (the space counts
     on the continuation lines), cut only between UTF-8 characters and never right after a
     backslash (some clients would read the escape apart)."""
-    if len(line) <= limit and (line.isascii() or len(line.encode()) <= limit):
+    if line.isascii():
+        if len(line) <= limit:
+            return line
+        if "\\" not in line:  # one character is one octet: plain slices
+            rest = line[limit:]
+            step = limit - 1
+            return "\r\n ".join(
+                [line[:limit], *(rest[i : i + step] for i in range(0, len(rest), step))]
+            )
+    elif len(line) <= limit // 4 or len(line.encode()) <= limit:
         return line
     data = line.encode()
     parts: list[bytes] = []
