@@ -12,6 +12,7 @@ from webapp.web.forms import FormState
 
 MAX_ID = 2**31 - 1
 FIELDS = ("location", "room", "audience", "language", "partner")
+NO_FILTERS = Narrowing()
 
 
 def feed_filters(query: Mapping[str, Any]) -> tuple[FormState, Narrowing]:
@@ -19,6 +20,8 @@ def feed_filters(query: Mapping[str, Any]) -> tuple[FormState, Narrowing]:
     name each bad parameter (the route answers 400 with them). Parameters the feed does not
     know are ignored."""
     form = FormState(query)
+    if not any(name in query for name in FIELDS):
+        return form, NO_FILTERS  # the common case: the whole program
     narrowing = Narrowing(
         location_id=form.integer("location", minimum=1, maximum=MAX_ID, required=False),
         room_id=form.integer("room", minimum=1, maximum=MAX_ID, required=False),

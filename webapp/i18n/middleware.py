@@ -31,11 +31,17 @@ class LocaleMiddleware:
         state["locale"] = locale
         set_locale(locale)
 
+        language = locale.encode("latin-1")
+
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Language", locale)
-                if headers.get("content-type", "").startswith("text/html"):
+                raw = list(message.get("headers", ()))
+                names = {key.lower(): value for key, value in raw}
+                if b"content-language" not in names:
+                    raw.append((b"content-language", language))
+                message["headers"] = raw
+                if names.get(b"content-type", b"").startswith(b"text/html"):
+                    headers = MutableHeaders(scope=message)
                     headers.add_vary_header("Accept-Language")
                     headers.add_vary_header("Cookie")
             await send(message)
