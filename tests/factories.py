@@ -228,3 +228,52 @@ async def approve(ctx, event_id: int, room_id: int, starts_at, ends_at, **bookin
         event_id=event_id,
         booking=review.Booking(room_id=room_id, starts_at=starts_at, ends_at=ends_at, **booking),
     )
+
+
+async def move(ctx, email: str, event_id: int, action: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]
+    """``email``'s person takes the workflow action on the event."""
+    from webapp.events import review
+
+    who = await actor(ctx, email)
+    await review.move(ctx, actor=who, event_id=event_id, action=action, comment=comment)
+
+
+async def event_in_state(ctx, world, state: str, room_id: int, starts_at, values: dict):  # type: ignore[no-untyped-def]
+    """An event led by the world's association, taken to ``state`` the way people would:
+    proposed, submitted, approved into the room for two hours at ``starts_at`` (every week
+    with ``repeat_weeks``/``repeat_count`` in ``values``), published, and so on. Besides the
+    workflow's states: ``published_then_cancelled`` (public, marked cancelled)."""
+    from datetime import timedelta
+
+    from webapp.events import store as event_store
+
+    staff, lead = "staff@lib.test", "member@assoc.test"
+    values = dict(values)
+    booking = {k: values.pop(k) for k in ("repeat_weeks", "repeat_count") if k in values}
+    if state == "draft":
+        return await proposed_event(ctx, world, **values)
+    event_id = await submitted_event(ctx, world, **values)
+    if state == "withdrawn":
+        await move(ctx, lead, event_id, "withdraw")
+    if state in ("changes_requested", "declined"):
+        action = "request_changes" if state == "changes_requested" else "decline"
+        await move(ctx, staff, event_id, action, "Not this time.")
+    if state in ("submitted", "changes_requested", "declined", "withdrawn"):
+        return event_id
+    await approve(ctx, event_id, room_id, starts_at, starts_at + timedelta(hours=2), **booking)
+    if state == "approved":
+        return event_id
+    if state == "cancelled":
+        # Cancelled before it was published: never public.
+        await move(ctx, lead, event_id, "cancel", "The speaker is ill.")
+        return event_id
+    await move(ctx, staff, event_id, "publish")
+    if state == "published_then_cancelled":
+        await move(ctx, staff, event_id, "cancel", "The hall flooded.")
+    if state in ("completed", "evaluated"):
+        await move(ctx, staff, event_id, "complete")
+    if state == "evaluated":
+        # Straight to the state (the evaluations themselves are tested elsewhere).
+        async with ctx.db.transaction() as conn:
+            await event_store.move_state(conn, event_id, source="completed", target="evaluated")
+    return event_id

@@ -12,7 +12,7 @@ from sqlalchemy import event as sa_event
 
 from tests import factories
 from webapp.db.tables import events, occurrences
-from webapp.events import partners, review
+from webapp.events import partners
 from webapp.events import store as event_store
 from webapp.locations import service as locations
 
@@ -73,45 +73,11 @@ def rooms(web, world):  # type: ignore[no-untyped-def]
     return web.run(_rooms, web.ctx, world)
 
 
-async def _move(ctx, email, event_id, action, comment=""):  # type: ignore[no-untyped-def]
-    who = await factories.actor(ctx, email)
-    await review.move(ctx, actor=who, event_id=event_id, action=action, comment=comment)
-
-
-async def _in_state(ctx, world, state, room_id, starts_at, values):  # type: ignore[no-untyped-def]
-    """An event led by the world's association, taken to ``state`` as people would."""
-    staff, lead = "staff@lib.test", "member@assoc.test"
-    booking = {k: values.pop(k) for k in ("repeat_weeks", "repeat_count") if k in values}
-    if state == "draft":
-        return await factories.proposed_event(ctx, world, **values)
-    event_id = await factories.submitted_event(ctx, world, **values)
-    if state == "withdrawn":
-        await _move(ctx, lead, event_id, "withdraw")
-    if state in ("changes_requested", "declined"):
-        action = "request_changes" if state == "changes_requested" else "decline"
-        await _move(ctx, staff, event_id, action, "Not this time.")
-    if state in ("submitted", "changes_requested", "declined", "withdrawn"):
-        return event_id
-    await factories.approve(ctx, event_id, room_id, starts_at, starts_at + TWO_HOURS, **booking)
-    if state == "approved":
-        return event_id
-    if state == "cancelled":
-        # Cancelled before it was published: never public (published and then cancelled is
-        # public, marked cancelled: see the tests at the end).
-        await _move(ctx, lead, event_id, "cancel", "The speaker is ill.")
-        return event_id
-    await _move(ctx, staff, event_id, "publish")
-    if state in ("completed", "evaluated"):
-        await _move(ctx, staff, event_id, "complete")
-    if state == "evaluated":
-        # No service makes an event evaluated yet (the evaluations issue will).
-        async with ctx.db.transaction() as conn:
-            await event_store.move_state(conn, event_id, source="completed", target="evaluated")
-    return event_id
+_move = factories.move
 
 
 def make_event(web, world, rooms, state="published", *, room="hall", starts_at=MONDAY, **values):  # type: ignore[no-untyped-def]
-    return web.run(_in_state, web.ctx, world, state, rooms[room], starts_at, dict(values))
+    return web.run(factories.event_in_state, web.ctx, world, state, rooms[room], starts_at, values)
 
 
 async def _dates_of(ctx, event_id):  # type: ignore[no-untyped-def]
