@@ -535,3 +535,10 @@ def test_a_feed_stops_when_its_owner_leaves_the_organisation(web, world, rooms):
 
     web.run(leave, web.ctx)
     assert web.get(path).status_code == 404
+
+
+def test_the_week_view_offers_the_feed_too(web, world):
+    page = web.get(f"/orgs/{world.library.slug}/program/week?week=2030-W49&audience=children").text
+    host = factories_base_url().split("://")[1]
+    assert f"webcal://{host}/calendar/{world.library.slug}.ics?audience=children" in page
+    assert "webcal://" not in web.get("/program/week?week=2030-W49").text  # no organisation

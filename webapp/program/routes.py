@@ -115,6 +115,7 @@ async def week(request: Request) -> Response:
             "program": found,
             "form": form,
             "base": base,
+            "feed": _feed_links(request, organisation, form),
             **forms.week_links(base, form, monday),
             **_vocabulary(),
         },
