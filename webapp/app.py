@@ -21,6 +21,7 @@ from webapp.auth.guard import LoginRequired
 from webapp.auth.sessions import SessionCookie, SessionMiddleware
 from webapp.calendars import routes as calendar_routes
 from webapp.console import routes as console_routes
+from webapp.contacts import routes as contact_routes
 from webapp.context import build_context
 from webapp.db import Database
 from webapp.db.migrate import upgrade
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> Starlette:
         *evaluation_routes.routes,
         *date_routes.routes,
         *notification_routes.routes,
+        *contact_routes.routes,
         *console_routes.routes,
         *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -158,6 +158,7 @@ async def _seed(ctx) -> None:  # type: ignore[no-untyped-def]
 async def _demo_events(ctx, library, admin, association) -> None:  # type: ignore[no-untyped-def]
     """A second approved association, program slots, closures and rules, events in every
     state, and the partner directory's levels."""
+    from webapp.contacts import demo as contact_demo
     from webapp.events import demo as event_demo
     from webapp.locations import store as location_store
     from webapp.partners import demo as partner_demo
@@ -205,6 +206,13 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
     # The library's rules come after the demo events (they would refuse the near dates).
     await slot_demo.seed(ctx, library.id, locations, rooms, admin)
     await partner_demo.seed(ctx, library.id, [association.id, co_host.id])
+    await contact_demo.seed(
+        ctx,
+        association=association,
+        member=await _actor(ctx, lina.id),
+        library=library,
+        admin=admin,
+    )
 
 
 async def _actor(ctx, user_id: int):  # type: ignore[no-untyped-def]

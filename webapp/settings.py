@@ -52,6 +52,8 @@ class Settings:
     calendar_cancelled_days: int = 30
     calendar_past_days: int = 90
     calendar_mark_cancelled: bool = True
+    # Contacts not used (no message, no change) for this many months are deleted.
+    contact_retention_months: int = 24
     # Who may show the embeddable program (/embed/…) in a frame: a CSP frame-ancestors list.
     embed_frame_ancestors: str = "*"
     # Not an environment variable: only the test suite picks the cheap profile.
@@ -90,6 +92,7 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_CALENDAR_CANCELLED_DAYS": "days a cancelled date stays in feeds as CANCELLED (30)",
     "SAMSPEL_CALENDAR_PAST_DAYS": "days of past dates that feeds keep (90)",
     "SAMSPEL_CALENDAR_MARK_CANCELLED": "also put 'Cancelled:' in cancelled titles (on)",
+    "SAMSPEL_CONTACT_RETENTION_MONTHS": "months after its last use that a contact is deleted (24)",
     "SAMSPEL_EMBED_FRAME_ANCESTORS": "sites that may frame the embeddable program (CSP list)",
     "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
     "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
@@ -261,6 +264,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         calendar_cancelled_days=_int(env, "SAMSPEL_CALENDAR_CANCELLED_DAYS", 30, minimum=0),
         calendar_past_days=_int(env, "SAMSPEL_CALENDAR_PAST_DAYS", 90, minimum=0),
         calendar_mark_cancelled=_bool(env, "SAMSPEL_CALENDAR_MARK_CANCELLED", True),
+        contact_retention_months=_int(env, "SAMSPEL_CONTACT_RETENTION_MONTHS", 24),
         log_level=log_level,
         embed_frame_ancestors=_frame_ancestors(env),
     )

@@ -1,5 +1,6 @@
 """``samspel worker``: background jobs. For now housekeeping (expired sessions, old
-rate-limit counters, expired room holds); the SMS dispatcher joins it in a later issue."""
+rate-limit counters, expired room holds, the contacts' retention rule); the SMS dispatcher
+joins it in a later issue."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 
 from webapp import clock
 from webapp.auth import store as accounts
+from webapp.contacts import service as contacts
 from webapp.db import Database
 from webapp.events import store as events
 from webapp.settings import Settings
@@ -16,12 +18,19 @@ from webapp.settings import Settings
 log = logging.getLogger("samspel.worker")
 
 
-async def housekeeping(db: Database) -> int:
+async def housekeeping(db: Database, settings: Settings | None = None) -> int:
     now = clock.now()
     async with db.transaction() as conn:
         removed = await accounts.delete_expired_sessions(conn, now)
         await accounts.delete_old_hits(conn, clock.epoch_seconds() - 86400)
         await events.delete_expired_holds(conn, now)
+    if settings is not None:
+        # The retention rule for personal data: unused contacts, unconfirmed imports.
+        gone, imports = await contacts.clean_up(
+            db, now=now, retention_months=settings.contact_retention_months
+        )
+        if gone or imports:
+            log.info("retention: %d unused contacts and %d old imports removed", gone, imports)
     return removed
 
 
@@ -34,7 +43,7 @@ async def run_worker(settings: Settings, *, once: bool = False, interval: float 
     log.info("worker started")
     try:
         while True:
-            removed = await housekeeping(db)
+            removed = await housekeeping(db, settings)
             log.info("housekeeping: %d expired sessions removed", removed)
             if once:
                 break

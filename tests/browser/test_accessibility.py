@@ -69,6 +69,8 @@ NOT_PAGES = {
     "/api/v1/events/{event_id}",
     "/api/v1/openapi.json",
     "/api/{path:path}",
+    # A contact's data as a JSON download (tests/http/test_contacts.py)
+    "/orgs/{slug}/contacts/{contact_id:int}/export.json",
     # Calendar files and feeds (tests/http/test_calendars.py)
     "/calendar/{slug}.ics",
     "/calendar/private/{token}.ics",
@@ -183,6 +185,18 @@ def _path_values(
             "JOIN locations l ON l.id = r.location_id JOIN organisations o "
             "ON o.id = l.library_id WHERE o.slug = ? AND s.interval_weeks > 0 ORDER BY s.id"
         ),
+        # A contact of the demo association, and the CSV import waiting for its preview
+        # (webapp/contacts/demo.py; only Lina, who uploaded it, sees the preview).
+        "contact_id": [
+            str(
+                live_server.rows(
+                    "SELECT c.id FROM contacts c JOIN organisations o ON o.id = c.organisation_id "
+                    "WHERE o.slug = ? ORDER BY c.id",
+                    (ASSOCIATION_SLUG,),
+                )[0][0]
+            )
+        ],
+        "import_id": [str(live_server.rows("SELECT id FROM contact_imports ORDER BY id")[0][0])],
         # Tokens mean different things on different routes: an invalid one and a live one.
         ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
         ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],
@@ -255,6 +269,10 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
         "/login": ["/login?reset=1"],
         "/account": ["/account?saved=password"],
         "/calendar/feeds": ["/calendar/feeds?revoked=1"],
+        "/orgs/{slug}/contacts": [
+            f"/orgs/{ASSOCIATION_SLUG}/contacts?saved=1&q=070",
+            f"/orgs/{ASSOCIATION_SLUG}/contacts?tag=volunteer&imported=2",
+        ],
         "/orgs/{slug}": [f"/orgs/{LIBRARY_SLUG}?saved=1"],
         "/orgs/{slug}/members": [f"/orgs/{LIBRARY_SLUG}/members?invited=1"],
         "/orgs/{slug}/associations": [f"/orgs/{LIBRARY_SLUG}/associations?decided=reject"],

@@ -102,6 +102,16 @@ EXPECTED = {
     "calendar_feeds": ("/calendar/feeds", "GET", LOGGED_IN),
     "create_calendar_feed": ("/calendar/feeds", "POST", set()),
     "revoke_calendar_feed": ("/calendar/feeds/999999/revoke", "POST", set()),
+    # The contact book (a contact and an import staged by the library's admin; another
+    # person's staged import is 404; unknown contacts for the POSTs).
+    "contacts": ("/orgs/{lib}/contacts", "GET", LIBRARY_PEOPLE),
+    "new_contact": ("/orgs/{lib}/contacts/new", "GET", LIBRARY_PEOPLE),
+    "contact": ("/orgs/{lib}/contacts/{contact}", "GET", LIBRARY_PEOPLE),
+    "export_contact": ("/orgs/{lib}/contacts/{contact}/export.json", "GET", LIBRARY_PEOPLE),
+    "delete_contact": ("/orgs/{lib}/contacts/999999/delete", "POST", LIBRARY_PEOPLE),
+    "opt_out_contact": ("/orgs/{lib}/contacts/999999/opt-out", "POST", LIBRARY_PEOPLE),
+    "import_contacts": ("/orgs/{lib}/contacts/import", "GET", LIBRARY_PEOPLE),
+    "contact_import": ("/orgs/{lib}/contacts/import/{contact_import}", "GET", LIBRARY_PEOPLE),
     # Program slots, closures, booking rules and the week grid, on one weekly slot.
     "slots": ("/orgs/{lib}/slots", "GET", LIBRARY_PEOPLE),
     "new_slot": ("/orgs/{lib}/slots/new", "GET", LIBRARY_ADMIN),
@@ -138,6 +148,8 @@ ASSOCIATION_PAGES = {
     "org_program": ("/orgs/{assoc}/program", EVERYONE),
     "org_program_week": ("/orgs/{assoc}/program/week", EVERYONE),
     "embed": ("/embed/{assoc}", EVERYONE),
+    "contacts": ("/orgs/{assoc}/contacts", ASSOCIATION_PEOPLE),
+    "import_contacts": ("/orgs/{assoc}/contacts/import", ASSOCIATION_PEOPLE),
     "organisation_calendar": ("/calendar/{assoc}.ics", EVERYONE),
     "org_embed": ("/orgs/{assoc}/embed", ASSOCIATION_PEOPLE),
     "slots": ("/orgs/{assoc}/slots", set()),
@@ -195,7 +207,34 @@ def _place(web, world):
         "assoc_id": world.association.id,
         **web.run(_slot_params, web.ctx, world, room_id),
         **web.run(_booked_params, web.ctx, world, room_id),
+        **web.run(_contact_params, web.ctx, world),
     }
+
+
+async def _contact_params(ctx, world):
+    """A contact of the library and a CSV import its admin has not confirmed yet."""
+    from webapp.contacts import service as contacts
+
+    admin = await actor(ctx, world.emails["library_admin"])
+    contact_id = await contacts.create(
+        ctx,
+        actor=admin,
+        organisation=world.library,
+        values={
+            "name": "Ayman",
+            "phone": "+46701234567",
+            "consent_source": "form",
+            "consent_on": date(2026, 9, 1),
+        },
+    )
+    import_id = await contacts.stage_import(
+        ctx,
+        actor=admin,
+        organisation=world.library,
+        filename="list.csv",
+        data=b"name;phone;consent;date\nLina;0702345678;form;2026-09-01\n",
+    )
+    return {"contact": contact_id, "contact_import": import_id}
 
 
 async def _booked_params(ctx, world, room_id):

@@ -46,6 +46,7 @@ EXPECTED = {
     "library.partners.manage": (True, True, False, False),
     "calendar.staff_feed": (True, True, False, False),
     "calendar.partner_feed": (True, True, True, True),
+    "contacts.manage": (True, True, True, True),
 }
 # Rules about one event, walked in tests/unit/test_workflow.py.
 EVENT_RULES = {

@@ -181,6 +181,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     # Private calendar feeds: every booking of one's library; every event of one's organisation.
     "calendar.staff_feed": _role("admin", "staff", kind="library"),
     "calendar.partner_feed": _role("admin", "staff", "member"),
+    # The contact book of one's organisation (members send invitations to their networks).
+    "contacts.manage": _role("admin", "staff", "member"),
 }
 
 

@@ -507,3 +507,67 @@ calendar_state = Table(
     Column("id", Integer, primary_key=True),
     Column("version", BigInteger, nullable=False, server_default=text("0")),
 )
+
+
+# Contacts ------------------------------------------------------------------------------------
+
+# The people an organisation may send SMS to, each with the consent that allows it. The phone
+# number is E.164 (+46701234567). ``last_used_at`` (a message sent) drives the retention
+# clean-up; a contact whose number asked to get no more SMS keeps ``opted_out_at``.
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(160), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("language", String(16), nullable=True),
+    Column("consent_source", String(16), nullable=False),
+    Column("consent_on", Date, nullable=False),
+    Column("consent_note", Text, nullable=False, server_default=""),
+    Column("consent_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("opted_out_at", nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("last_used_at", nullable=True),
+    UniqueConstraint("organisation_id", "phone", name="uq_contacts_organisation_phone"),
+    CheckConstraint(
+        "consent_source IN ('form', 'paper', 'verbal', 'event', 'import', 'other')",
+        name="consent_source",
+    ),
+)
+Index("ix_contacts_organisation_name", contacts.c.organisation_id, contacts.c.name)
+
+# Tags (lists) of a contact: "volunteer", "newsletter", "arabic speakers".
+contact_tags = Table(
+    "contact_tags",
+    metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(60), primary_key=True),
+)
+Index("ix_contact_tags_tag", contact_tags.c.tag)
+
+# Numbers that asked to get no more SMS, from any organisation (STOP, or a request recorded by
+# staff): only the SHA-256 of the E.164 number is kept. Nobody messages them again, even
+# after a new import.
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("phone_hash", String(64), primary_key=True),
+    _ts("opted_out_at"),
+    Column("source", String(16), nullable=False),
+    CheckConstraint("source IN ('sms', 'staff')", name="source"),
+)
+
+# An uploaded CSV waiting for its preview to be confirmed (nothing is written to contacts
+# before that). Removed when confirmed, or by the worker after a day.
+contact_imports = Table(
+    "contact_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("filename", String(200), nullable=False, server_default=""),
+    Column("content", Text, nullable=False),
+    _ts("created_at"),
+)

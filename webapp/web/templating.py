@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from webapp.auth.csrf import csrf_token
 from webapp.auth.permissions import can
+from webapp.contacts import phones
 from webapp.i18n import LANGUAGE_NAMES, current_locale, formatting
 from webapp.i18n.catalogs import raw_gettext, raw_ngettext
 from webapp.settings import Settings
@@ -76,6 +77,7 @@ def create_templates(settings: Settings, vendor: dict[str, Path]) -> Jinja2Templ
         week=formatting.format_week,
         number=formatting.format_number,
         markdown=markdown.render,
+        phone=phones.display,
     )
     return Jinja2Templates(env=env)
 
