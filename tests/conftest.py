@@ -100,6 +100,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         base_url=BASE_URL,
         auto_migrate=False,
         password_hashing="argon2id-test",
+        # Test apps deliver no SMS by themselves: tests/http/test_outbox.py runs dispatchers.
+        sms_dispatcher="worker",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ from webapp.program import embed_routes
 from webapp.program import routes as program_routes
 from webapp.settings import Settings
 from webapp.slots import routes as slot_routes
+from webapp.sms import delivery
 from webapp.web import errors
 from webapp.web.compression import PageGZipMiddleware
 from webapp.web.headers import SecurityHeadersMiddleware
@@ -76,9 +78,23 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await anyio.to_thread.run_sync(upgrade, settings.database_url)
+        stop = asyncio.Event()
+        dispatching = None
+        provider = None
+        if settings.sms_dispatcher == "app":
+            # The SMS outbox is delivered from this process too (several app processes and
+            # workers can share it: each claims its own messages).
+            provider = delivery.make_provider(ctx)
+            dispatcher = delivery.make_dispatcher(ctx, provider, role="app")
+            dispatching = asyncio.create_task(dispatcher.run(stop))
         try:
             yield
         finally:
+            stop.set()
+            if dispatching is not None:
+                await dispatching
+            if provider is not None:
+                await provider.aclose()
             ctx.calendar_versions.close()
             await db.dispose()
 

@@ -11,9 +11,13 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from invites.sms.quiet_hours import QuietHours
+from invites.sms.twilio_provider import validate_settings as validate_twilio
 
 SUPPORTED_LOCALES = ("sv", "da", "nb", "en")
 SMS_PROVIDERS = ("console", "twilio")
@@ -54,6 +58,13 @@ class Settings:
     calendar_mark_cancelled: bool = True
     # Contacts not used (no message, no change) for this many months are deleted.
     contact_retention_months: int = 24
+    # SMS: no delivery in these hours of the recipient's day (held until they end); how many
+    # messages a dispatcher sends at once and tries each; where the dispatcher runs ("app":
+    # inside each app process; "worker": only in `samspel worker` processes).
+    sms_quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(21), time(8)))
+    sms_concurrency: int = 8
+    sms_max_attempts: int = 6
+    sms_dispatcher: str = "app"
     # Who may show the embeddable program (/embed/…) in a frame: a CSP frame-ancestors list.
     embed_frame_ancestors: str = "*"
     # Not an environment variable: only the test suite picks the cheap profile.
@@ -93,6 +104,10 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_CALENDAR_PAST_DAYS": "days of past dates that feeds keep (90)",
     "SAMSPEL_CALENDAR_MARK_CANCELLED": "also put 'Cancelled:' in cancelled titles (on)",
     "SAMSPEL_CONTACT_RETENTION_MONTHS": "months after its last use that a contact is deleted (24)",
+    "SAMSPEL_SMS_QUIET_HOURS": "hours without SMS delivery, recipient's time: 21:00-08:00",
+    "SAMSPEL_SMS_CONCURRENCY": "messages a dispatcher sends at once (8)",
+    "SAMSPEL_SMS_MAX_ATTEMPTS": "tries per message before it fails (6)",
+    "SAMSPEL_SMS_DISPATCHER": "where SMS are delivered from: app (default) or worker",
     "SAMSPEL_EMBED_FRAME_ANCESTORS": "sites that may frame the embeddable program (CSP list)",
     "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
     "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
@@ -196,6 +211,26 @@ def _frame_ancestors(env: Mapping[str, str]) -> str:
     )
 
 
+def _quiet_hours(env: Mapping[str, str]) -> QuietHours:
+    raw = env.get("SAMSPEL_SMS_QUIET_HOURS", "").strip() or "21:00-08:00"
+    if raw.lower() in ("none", "off"):
+        return QuietHours(time(0), time(0))
+    start, _sep, end = raw.partition("-")
+    try:
+        return QuietHours(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+    except ValueError:
+        raise ConfigError(
+            f"SAMSPEL_SMS_QUIET_HOURS must be like 21:00-08:00 (or off), not {raw!r}"
+        ) from None
+
+
+def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if value not in options:
+        raise ConfigError(f"{name} must be one of {', '.join(options)}, not {value!r}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from environment variables (``os.environ`` when not given)."""
     env = os.environ if env is None else env
@@ -237,6 +272,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise ConfigError(
                 "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required with the twilio provider"
             )
+        problems = validate_twilio(
+            account_sid=twilio["TWILIO_ACCOUNT_SID"],
+            auth_token=twilio["TWILIO_AUTH_TOKEN"],
+            from_number=twilio["TWILIO_FROM"],
+            messaging_service_sid=twilio["TWILIO_MESSAGING_SERVICE_SID"],
+            api_base=twilio["TWILIO_API_BASE"],
+        )
+        if problems:
+            raise ConfigError(" ".join(problems))
 
     log_level = (env.get("SAMSPEL_LOG_LEVEL", "").strip() or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -265,6 +309,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         calendar_past_days=_int(env, "SAMSPEL_CALENDAR_PAST_DAYS", 90, minimum=0),
         calendar_mark_cancelled=_bool(env, "SAMSPEL_CALENDAR_MARK_CANCELLED", True),
         contact_retention_months=_int(env, "SAMSPEL_CONTACT_RETENTION_MONTHS", 24),
+        sms_quiet_hours=_quiet_hours(env),
+        sms_concurrency=_int(env, "SAMSPEL_SMS_CONCURRENCY", 8),
+        sms_max_attempts=_int(env, "SAMSPEL_SMS_MAX_ATTEMPTS", 6),
+        sms_dispatcher=_choice(env, "SAMSPEL_SMS_DISPATCHER", ("app", "worker"), "app"),
         log_level=log_level,
         embed_frame_ancestors=_frame_ancestors(env),
     )

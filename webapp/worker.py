@@ -11,9 +11,11 @@ import signal
 from webapp import clock
 from webapp.auth import store as accounts
 from webapp.contacts import service as contacts
+from webapp.context import build_context
 from webapp.db import Database
 from webapp.events import store as events
 from webapp.settings import Settings
+from webapp.sms import delivery
 
 log = logging.getLogger("samspel.worker")
 
@@ -35,17 +37,26 @@ async def housekeeping(db: Database, settings: Settings | None = None) -> int:
 
 
 async def run_worker(settings: Settings, *, once: bool = False, interval: float = 30.0) -> int:
+    """Housekeeping every ``interval`` seconds and, all the time, the SMS outbox. SIGTERM or
+    SIGINT stop it cleanly: messages in flight are finished and recorded first. ``once``:
+    one round of housekeeping and of the outbox, then exit (for cron and tests)."""
     db = Database(settings.database_url)
+    ctx = build_context(settings, db)
+    provider = delivery.make_provider(ctx)
+    dispatcher = delivery.make_dispatcher(ctx, provider, role="worker")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started")
+    sending = None if once else asyncio.create_task(dispatcher.run(stop))
     try:
         while True:
             removed = await housekeeping(db, settings)
             log.info("housekeeping: %d expired sessions removed", removed)
             if once:
+                while await dispatcher.run_once():
+                    pass
                 break
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
@@ -53,6 +64,11 @@ async def run_worker(settings: Settings, *, once: bool = False, interval: float 
             except TimeoutError:
                 continue
     finally:
+        stop.set()
+        if sending is not None:
+            await sending
+        await provider.aclose()
+        ctx.calendar_versions.close()
         await db.dispose()
         log.info("worker stopped")
     return 0

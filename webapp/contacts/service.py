@@ -18,6 +18,7 @@ from webapp.context import Context
 from webapp.db import Database
 from webapp.i18n import _
 from webapp.problems import Forbidden, Invalid, NotFound
+from webapp.sms import store as sms_store
 
 PAGE_SIZE = 50
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -165,6 +166,8 @@ async def delete(ctx: Context, *, actor: Actor, organisation: Row, contact_id: i
     _require(actor, organisation)
     async with ctx.db.transaction() as conn:
         await _contact(conn, organisation, contact_id)
+        # Messages sent to the person keep only the hash of the number, not the text.
+        await sms_store.forget_numbers(conn, contact_id)
         await store.delete_contact(conn, contact_id)
         await audit.record(
             conn, action="contact.delete", actor_id=actor.user_id,
@@ -191,6 +194,8 @@ async def export(
 ) -> dict[str, Any]:
     """Everything kept about the contact, for the person who asks (GDPR article 15)."""
     found = await contact(ctx, actor=actor, organisation=organisation, contact_id=contact_id)
+    async with ctx.db.read() as conn:
+        messages = await sms_store.messages_of_contact(conn, contact_id)
     row = found.row
     return {
         "organisation": {"name": organisation.name, "slug": organisation.slug},
@@ -210,7 +215,16 @@ async def export(
             "updated_at": row.updated_at.isoformat(),
             "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
         },
-        "messages": [],  # SMS sent to the contact come with the SMS engine
+        "messages": [
+            {
+                "text": m.body,
+                "status": m.status,
+                "queued_at": m.created_at.isoformat(),
+                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                "error": m.error_message or None,
+            }
+            for m in messages
+        ],
         "exported_at": clock.now().isoformat(),
     }
 

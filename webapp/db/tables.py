@@ -571,3 +571,70 @@ contact_imports = Table(
     Column("content", Text, nullable=False),
     _ts("created_at"),
 )
+
+
+# SMS ------------------------------------------------------------------------------------------
+
+# A decision to send: who sent what to how many people, when (``send_after``: scheduled).
+sms_sends = Table(
+    "sms_sends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("template", Text, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    _ts("send_after", nullable=True),
+    _ts("created_at"),
+)
+
+# The transactional outbox: one row per recipient, written in the transaction of the send.
+# A dispatcher claims ``queued`` rows that are due (``next_attempt_at``) for a lease
+# (``claimed_until``); a row still ``sending`` after its lease was in flight when a worker
+# died and is claimed again. ``phone`` is cleared (only ``phone_hash`` stays) when the
+# contact is deleted.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("send_id", ForeignKey("sms_sends.id", ondelete="CASCADE"), nullable=False),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("contact_id", ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("phone_hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("segments", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    _ts("next_attempt_at"),
+    Column("claimed_by", String(64), nullable=True),
+    _ts("claimed_until", nullable=True),
+    Column("provider_id", String(64), nullable=True),
+    Column("error_code", Integer, nullable=True),
+    Column("error_message", Text, nullable=False, server_default=""),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("sent_at", nullable=True),
+    CheckConstraint(
+        "status IN ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', "
+        "'cancelled')",
+        name="status",
+    ),
+)
+Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+Index("ix_outbox_send", outbox.c.send_id)
+Index("ix_outbox_provider_id", outbox.c.provider_id)
+Index("ix_outbox_contact", outbox.c.contact_id)
+
+# Every change of a message's status, for the per-message log.
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outbox_id", ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    _ts("at"),
+    Column("status", String(16), nullable=False),
+    Column("error_code", Integer, nullable=True),
+    Column("detail", Text, nullable=False, server_default=""),
+)
+Index("ix_outbox_events_outbox", outbox_events.c.outbox_id, outbox_events.c.at)

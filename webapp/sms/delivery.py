@@ -1,0 +1,39 @@
+"""The provider and the dispatcher the settings ask for: wired here, run by the app's
+lifespan (``SAMSPEL_SMS_DISPATCHER=app``) or by ``samspel worker``."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from invites.sms.dispatcher import Dispatcher, Policy
+from invites.sms.providers import ConsoleSmsProvider, SmsProvider
+from invites.sms.twilio_provider import TwilioProvider
+from webapp import clock
+from webapp.context import Context
+from webapp.sms.outbox import SqlOutbox
+
+
+def make_provider(ctx: Context) -> SmsProvider:
+    settings = ctx.settings
+    if settings.sms_provider == "twilio":
+        return TwilioProvider(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            from_number=settings.twilio_from,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            api_base=settings.twilio_api_base,
+        )
+    # Development: messages go to the log and to /console/messages.
+    return ConsoleSmsProvider(ctx.mail)
+
+
+def make_dispatcher(ctx: Context, provider: SmsProvider, *, role: str) -> Dispatcher:
+    settings = ctx.settings
+    return Dispatcher(
+        SqlOutbox(ctx.db),
+        provider,
+        clock=clock.now,
+        worker=f"{role}:{socket.gethostname()}:{os.getpid()}",
+        policy=Policy(concurrency=settings.sms_concurrency, max_attempts=settings.sms_max_attempts),
+    )
