@@ -65,6 +65,8 @@ class Settings:
     sms_concurrency: int = 8
     sms_max_attempts: int = 6
     sms_dispatcher: str = "app"
+    # How long a claimed message is left to its dispatcher before another may send it.
+    sms_lease_seconds: int = 120
     # Who may show the embeddable program (/embed/…) in a frame: a CSP frame-ancestors list.
     embed_frame_ancestors: str = "*"
     # Not an environment variable: only the test suite picks the cheap profile.
@@ -108,6 +110,7 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_SMS_CONCURRENCY": "messages a dispatcher sends at once (8)",
     "SAMSPEL_SMS_MAX_ATTEMPTS": "tries per message before it fails (6)",
     "SAMSPEL_SMS_DISPATCHER": "where SMS are delivered from: app (default) or worker",
+    "SAMSPEL_SMS_LEASE_SECONDS": "seconds before a dead dispatcher's messages are sent by another",
     "SAMSPEL_EMBED_FRAME_ANCESTORS": "sites that may frame the embeddable program (CSP list)",
     "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
     "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
@@ -313,6 +316,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sms_concurrency=_int(env, "SAMSPEL_SMS_CONCURRENCY", 8),
         sms_max_attempts=_int(env, "SAMSPEL_SMS_MAX_ATTEMPTS", 6),
         sms_dispatcher=_choice(env, "SAMSPEL_SMS_DISPATCHER", ("app", "worker"), "app"),
+        sms_lease_seconds=_int(env, "SAMSPEL_SMS_LEASE_SECONDS", 120),
         log_level=log_level,
         embed_frame_ancestors=_frame_ancestors(env),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 
 from invites.sms.dispatcher import Dispatcher, Policy
 from invites.sms.providers import ConsoleSmsProvider, SmsProvider
@@ -35,5 +36,9 @@ def make_dispatcher(ctx: Context, provider: SmsProvider, *, role: str) -> Dispat
         provider,
         clock=clock.now,
         worker=f"{role}:{socket.gethostname()}:{os.getpid()}",
-        policy=Policy(concurrency=settings.sms_concurrency, max_attempts=settings.sms_max_attempts),
+        policy=Policy(
+            concurrency=settings.sms_concurrency,
+            max_attempts=settings.sms_max_attempts,
+            lease=timedelta(seconds=settings.sms_lease_seconds),
+        ),
     )
