@@ -39,6 +39,7 @@ from webapp.program import routes as program_routes
 from webapp.settings import Settings
 from webapp.slots import routes as slot_routes
 from webapp.sms import delivery
+from webapp.sms import routes as sms_routes
 from webapp.web import errors
 from webapp.web.compression import PageGZipMiddleware
 from webapp.web.headers import SecurityHeadersMiddleware
@@ -115,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
         *date_routes.routes,
         *notification_routes.routes,
         *contact_routes.routes,
+        *sms_routes.routes,
         *console_routes.routes,
         *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

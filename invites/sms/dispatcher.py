@@ -87,8 +87,10 @@ class Dispatcher:
         worker: str,
         policy: Policy | None = None,
         rng: random.Random | None = None,
+        status_callback: str | None = None,
     ) -> None:
         self.store = store
+        self.status_callback = status_callback
         self.provider = provider
         self.clock = clock
         self.worker = worker
@@ -124,7 +126,9 @@ class Dispatcher:
 
     async def _deliver(self, message: Claimed) -> None:
         try:
-            accepted = await self.provider.send(to=message.to, body=message.body)
+            accepted = await self.provider.send(
+                to=message.to, body=message.body, status_callback=self.status_callback
+            )
         except TemporaryFailure as failure:
             await self._temporary(message, failure)
         except PermanentFailure as failure:

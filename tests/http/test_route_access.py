@@ -112,6 +112,10 @@ EXPECTED = {
     "opt_out_contact": ("/orgs/{lib}/contacts/999999/opt-out", "POST", LIBRARY_PEOPLE),
     "import_contacts": ("/orgs/{lib}/contacts/import", "GET", LIBRARY_PEOPLE),
     "contact_import": ("/orgs/{lib}/contacts/import/{contact_import}", "GET", LIBRARY_PEOPLE),
+    # Twilio's webhooks: no role opens them, only Twilio's signature (tests/http/
+    # test_twilio_webhooks.py); unsigned, they are 403 for everyone.
+    "twilio_status": ("/webhooks/twilio/status", "POST", set()),
+    "twilio_inbound": ("/webhooks/twilio/inbound", "POST", set()),
     # Program slots, closures, booking rules and the week grid, on one weekly slot.
     "slots": ("/orgs/{lib}/slots", "GET", LIBRARY_PEOPLE),
     "new_slot": ("/orgs/{lib}/slots/new", "GET", LIBRARY_ADMIN),

@@ -231,3 +231,9 @@ async def delete_old_imports(conn: AsyncConnection, before: datetime) -> int:
         delete(contact_imports).where(contact_imports.c.created_at < before)
     )
     return result.rowcount
+
+
+async def remove_opt_out(conn: AsyncConnection, phone_hash: str, phone: str) -> None:
+    """The person texted START: they may get SMS again (consent from before still applies)."""
+    await conn.execute(delete(opt_outs).where(opt_outs.c.phone_hash == phone_hash))
+    await conn.execute(update(contacts).where(contacts.c.phone == phone).values(opted_out_at=None))

@@ -638,3 +638,19 @@ outbox_events = Table(
     Column("detail", Text, nullable=False, server_default=""),
 )
 Index("ix_outbox_events_outbox", outbox_events.c.outbox_id, outbox_events.c.at)
+
+# Replies to our SMS that are not a keyword (STOP, START, HELP): shown to the organisation
+# that messaged the number last. The number is kept as sent and as its hash.
+sms_replies = Table(
+    "sms_replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("phone_hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("keyword", String(8), nullable=True),
+    Column("provider_id", String(64), nullable=False, unique=True),
+    _ts("received_at"),
+)
+Index("ix_sms_replies_organisation", sms_replies.c.organisation_id, sms_replies.c.received_at)

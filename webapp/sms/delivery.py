@@ -36,6 +36,12 @@ def make_dispatcher(ctx: Context, provider: SmsProvider, *, role: str) -> Dispat
         provider,
         clock=clock.now,
         worker=f"{role}:{socket.gethostname()}:{os.getpid()}",
+        # Twilio reports delivery to /webhooks/twilio/status (webapp/sms/routes.py).
+        status_callback=(
+            f"{settings.base_url}/webhooks/twilio/status"
+            if settings.sms_provider == "twilio"
+            else None
+        ),
         policy=Policy(
             concurrency=settings.sms_concurrency,
             max_attempts=settings.sms_max_attempts,

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from webapp.db.tables import outbox, outbox_events, sms_sends
+from webapp.db.tables import outbox, outbox_events, sms_replies, sms_sends
 
 
 async def add_send(conn: AsyncConnection, **values: Any) -> int:
@@ -60,3 +60,46 @@ async def event(
             outbox_id=message_id, at=at, status=status, error_code=code, detail=detail
         )
     )
+
+
+# Delivery reports and replies ----------------------------------------------------------------
+
+# How far a message has come: a report never takes it back (they can arrive out of order).
+RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
+
+
+async def message_by_provider_id(conn: AsyncConnection, provider_id: str) -> Row | None:
+    result = await conn.execute(select(outbox).where(outbox.c.provider_id == provider_id))
+    return result.first()
+
+
+async def set_status(
+    conn: AsyncConnection, message_id: int, status: str, at: datetime, *,
+    code: int | None, detail: str,
+) -> None:  # fmt: skip
+    values: dict[str, Any] = {"status": status, "updated_at": at}
+    if code is not None:
+        values.update(error_code=code, error_message=detail)
+    await conn.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+    await event(conn, message_id, status, at, code=code, detail=detail)
+
+
+async def last_sender(conn: AsyncConnection, phone_hash: str) -> int | None:
+    """The organisation that messaged the number last."""
+    return await conn.scalar(
+        select(outbox.c.organisation_id)
+        .where(outbox.c.phone_hash == phone_hash)
+        .order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
+        .limit(1)
+    )
+
+
+async def reply_known(conn: AsyncConnection, provider_id: str) -> bool:
+    found = await conn.scalar(
+        select(sms_replies.c.id).where(sms_replies.c.provider_id == provider_id)
+    )
+    return found is not None
+
+
+async def add_reply(conn: AsyncConnection, **values: Any) -> None:
+    await conn.execute(insert(sms_replies).values(**values))
