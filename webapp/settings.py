@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,6 +68,9 @@ class Settings:
     sms_dispatcher: str = "app"
     # How long a claimed message is left to its dispatcher before another may send it.
     sms_lease_seconds: int = 120
+    # The price of one SMS segment, for the composer's estimate (Twilio's price list).
+    sms_segment_price: str = "0.45"
+    sms_currency: str = "SEK"
     # Who may show the embeddable program (/embed/…) in a frame: a CSP frame-ancestors list.
     embed_frame_ancestors: str = "*"
     # Not an environment variable: only the test suite picks the cheap profile.
@@ -111,6 +115,8 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_SMS_MAX_ATTEMPTS": "tries per message before it fails (6)",
     "SAMSPEL_SMS_DISPATCHER": "where SMS are delivered from: app (default) or worker",
     "SAMSPEL_SMS_LEASE_SECONDS": "seconds before a dead dispatcher's messages are sent by another",
+    "SAMSPEL_SMS_SEGMENT_PRICE": "price of one SMS segment for cost estimates (0.45)",
+    "SAMSPEL_SMS_CURRENCY": "currency of that price, ISO 4217 (SEK)",
     "SAMSPEL_EMBED_FRAME_ANCESTORS": "sites that may frame the embeddable program (CSP list)",
     "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
     "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
@@ -227,6 +233,18 @@ def _quiet_hours(env: Mapping[str, str]) -> QuietHours:
         ) from None
 
 
+def _price(env: Mapping[str, str]) -> str:
+    raw = env.get("SAMSPEL_SMS_SEGMENT_PRICE", "").strip() or "0.45"
+    try:
+        if Decimal(raw) < 0:
+            raise ValueError(raw)
+    except (InvalidOperation, ValueError):
+        raise ConfigError(
+            f"SAMSPEL_SMS_SEGMENT_PRICE must be a price like 0.45, not {raw!r}"
+        ) from None
+    return raw
+
+
 def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...], default: str) -> str:
     value = env.get(name, "").strip() or default
     if value not in options:
@@ -317,6 +335,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sms_max_attempts=_int(env, "SAMSPEL_SMS_MAX_ATTEMPTS", 6),
         sms_dispatcher=_choice(env, "SAMSPEL_SMS_DISPATCHER", ("app", "worker"), "app"),
         sms_lease_seconds=_int(env, "SAMSPEL_SMS_LEASE_SECONDS", 120),
+        sms_segment_price=_price(env),
+        sms_currency=(env.get("SAMSPEL_SMS_CURRENCY", "").strip() or "SEK").upper()[:3],
         log_level=log_level,
         embed_frame_ancestors=_frame_ancestors(env),
     )

@@ -112,6 +112,7 @@ EXPECTED = {
     "opt_out_contact": ("/orgs/{lib}/contacts/999999/opt-out", "POST", LIBRARY_PEOPLE),
     "import_contacts": ("/orgs/{lib}/contacts/import", "GET", LIBRARY_PEOPLE),
     "contact_import": ("/orgs/{lib}/contacts/import/{contact_import}", "GET", LIBRARY_PEOPLE),
+    "compose_sms": ("/orgs/{lib}/sms/new", "GET", LIBRARY_PEOPLE),
     # Twilio's webhooks: no role opens them, only Twilio's signature (tests/http/
     # test_twilio_webhooks.py); unsigned, they are 403 for everyone.
     "twilio_status": ("/webhooks/twilio/status", "POST", set()),
@@ -154,6 +155,7 @@ ASSOCIATION_PAGES = {
     "embed": ("/embed/{assoc}", EVERYONE),
     "contacts": ("/orgs/{assoc}/contacts", ASSOCIATION_PEOPLE),
     "import_contacts": ("/orgs/{assoc}/contacts/import", ASSOCIATION_PEOPLE),
+    "compose_sms": ("/orgs/{assoc}/sms/new", ASSOCIATION_PEOPLE),
     "organisation_calendar": ("/calendar/{assoc}.ics", EVERYONE),
     "org_embed": ("/orgs/{assoc}/embed", ASSOCIATION_PEOPLE),
     "slots": ("/orgs/{assoc}/slots", set()),

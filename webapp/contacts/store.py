@@ -237,3 +237,10 @@ async def remove_opt_out(conn: AsyncConnection, phone_hash: str, phone: str) -> 
     """The person texted START: they may get SMS again (consent from before still applies)."""
     await conn.execute(delete(opt_outs).where(opt_outs.c.phone_hash == phone_hash))
     await conn.execute(update(contacts).where(contacts.c.phone == phone).values(opted_out_at=None))
+
+
+async def contacts_with_tag(
+    conn: AsyncConnection, organisation_id: int, tag: str | None
+) -> list[Row]:
+    """The organisation's contacts (with ``tag`` when given), by name."""
+    return await contact_page(conn, organisation_id, tag=tag, limit=100_000)

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
 
 from invites.sms import encoding, quiet_hours
-from invites.sms.templates import TemplateError, render
+from invites.sms.templates import TemplateError, problems, render
 from webapp import audit, clock
 from webapp.auth.permissions import Actor, can
 from webapp.contacts import phones
@@ -109,3 +110,56 @@ def _message(template: str, contact: Row, values: Mapping[str, Any]) -> str:
         return render(template, {**values, "name": contact.name})
     except TemplateError as problem:
         raise Invalid({"template": "; ".join(problem.problems)}) from None
+
+
+# The composer --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a send would be, before it is made."""
+
+    recipients: list[Row]  # the contacts who may get SMS
+    left_out: int  # contacts with the tag who asked for no SMS
+    sample: str  # the message as the first recipient gets it
+    measure: encoding.Measure
+    cost_each: Decimal
+    cost_total: Decimal
+    suggestion: str | None  # the same text in GSM-7, when only punctuation forced UCS-2
+    problems: list[str]
+
+
+async def preview(
+    ctx: Context, *, actor: Actor, organisation: Row, template: str, tag: str | None
+) -> Preview:
+    if not can(actor, "contacts.manage", organisation):
+        raise Forbidden()
+    async with ctx.db.read() as conn:
+        chosen = await contact_store.contacts_with_tag(conn, organisation.id, tag)
+        blocked = await contact_store.opted_out(conn, [phones.digest(r.phone) for r in chosen])
+    recipients = [
+        r for r in chosen if r.opted_out_at is None and phones.digest(r.phone) not in blocked
+    ]
+    found = list(problems(template)) if template.strip() else []
+    name = recipients[0].name if recipients else _("Anna Andersson")
+    sample = template if found else render(template, {"name": name})
+    measured = encoding.measure(sample)
+    price = Decimal(ctx.settings.sms_segment_price)
+    each = encoding.cost(measured.segments, price)
+    total = sum(
+        (
+            encoding.cost(encoding.measure(template.replace("{name}", r.name)).segments, price)
+            for r in recipients
+        ),
+        Decimal(0),
+    ) if not found else Decimal(0)  # fmt: skip
+    return Preview(
+        recipients=recipients,
+        left_out=len(chosen) - len(recipients),
+        sample=sample,
+        measure=measured,
+        cost_each=each,
+        cost_total=total,
+        suggestion=encoding.suggest_gsm(template) if template else None,
+        problems=found,
+    )
