@@ -40,6 +40,7 @@ from webapp.events.vocabulary import audience_labels
 from webapp.i18n import _, current_locale
 from webapp.orgs import store as org_store
 from webapp.problems import Forbidden, NotFound
+from webapp.program import store as program_store
 from webapp.program.store import Narrowing
 
 # How often the last use of a private feed is written down (calendar apps poll often).
@@ -142,7 +143,7 @@ async def _partners_and_reasons(
     conn: AsyncConnection, rows: Sequence[Any], found: Sequence[Row] | None = None
 ) -> tuple[dict[int, list[Row]], dict[int, str]]:
     if found is None:
-        found = await store.partners(conn, sorted({row.event_id for row in rows}))
+        found = await program_store.active_partners(conn, sorted({row.event_id for row in rows}))
     by_event: dict[int, list[Row]] = {}
     for partner in found:
         by_event.setdefault(partner.event_id, []).append(partner)

@@ -30,7 +30,14 @@ from webapp.db.tables import (
     organisations,
     rooms,
 )
-from webapp.program.store import LIBRARY, Narrowing, Window, conditions, dates_query
+from webapp.program.store import (
+    LIBRARY,
+    Narrowing,
+    Window,
+    conditions,
+    dates_query,
+    partners_where,
+)
 
 _library = LIBRARY
 
@@ -197,7 +204,7 @@ async def dated(conn: AsyncConnection, scope: Scope) -> list[Dated]:
 
 async def partners_in(conn: AsyncConnection, scope: Scope) -> list[Row]:
     """The active partners of the events with dates in ``scope`` (one query, however many)."""
-    return await _partners(
+    return await partners_where(
         conn, event_partners.c.event_id.in_(dates_query(occurrences.c.event_id).where(*scope))
     )
 
@@ -263,29 +270,6 @@ async def partner_unbooked(
         .order_by(events.c.starts_at, events.c.id)
     )
     return list(await conn.execute(query))
-
-
-async def partners(conn: AsyncConnection, event_ids: Sequence[int]) -> list[Row]:
-    """The active partners of the events, lead first, with their public e-mail."""
-    if not event_ids:
-        return []
-    return await _partners(conn, event_partners.c.event_id.in_(sorted(set(event_ids))))
-
-
-async def _partners(conn: AsyncConnection, which: ColumnElement[bool]) -> list[Row]:
-    result = await conn.execute(
-        select(
-            event_partners.c.event_id,
-            event_partners.c.role,
-            organisations.c.name,
-            organisations.c.slug,
-            organisations.c.email,
-        )
-        .join(organisations, organisations.c.id == event_partners.c.organisation_id)
-        .where(which, event_partners.c.status == "active")
-        .order_by(event_partners.c.event_id, event_partners.c.created_at, event_partners.c.id)
-    )
-    return sorted(result, key=lambda r: (r.event_id, r.role != "lead"))
 
 
 async def cancellation_reasons(conn: AsyncConnection, event_ids: Sequence[int]) -> dict[int, str]:

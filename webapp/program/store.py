@@ -198,9 +198,15 @@ async def partners_in_program(
 
 
 async def active_partners(conn: AsyncConnection, event_ids: Sequence[int]) -> list[Row]:
-    """The active partners of the events (lead first), with name, slug and role."""
+    """The active partners of the events (lead first), with name, slug, role and e-mail."""
     if not event_ids:
         return []
+    return await partners_where(conn, event_partners.c.event_id.in_(sorted(set(event_ids))))
+
+
+async def partners_where(conn: AsyncConnection, which: ColumnElement[bool]) -> list[Row]:
+    """The active partners of the events ``which`` selects (lead first): for a subquery of
+    thousands of events, one query without binding each id."""
     result = await conn.execute(
         select(
             event_partners.c.event_id,
@@ -208,12 +214,10 @@ async def active_partners(conn: AsyncConnection, event_ids: Sequence[int]) -> li
             event_partners.c.role,
             organisations.c.name,
             organisations.c.slug,
+            organisations.c.email,
         )
         .join(organisations, organisations.c.id == event_partners.c.organisation_id)
-        .where(
-            event_partners.c.event_id.in_(list(event_ids)),
-            event_partners.c.status == "active",
-        )
+        .where(which, event_partners.c.status == "active")
         .order_by(event_partners.c.event_id, event_partners.c.created_at, event_partners.c.id)
     )
     return sorted(result, key=lambda r: (r.event_id, r.role != "lead"))
