@@ -79,8 +79,10 @@ class _BasicAuth(AuthStrategy):
         return True
 
 
-class _BasicCredentials(CredentialProvider):
-    """``Authorization: Basic …`` built once, so twilio never builds ``aiohttp.BasicAuth``."""
+class BasicCredentials(CredentialProvider):
+    """``Authorization: Basic …`` built once, so twilio never builds ``aiohttp.BasicAuth``
+    (deprecated in aiohttp 3.14: a warning on every request ``Client(sid, token)`` makes).
+    Pass it as ``Client(account_sid=sid, credential_provider=BasicCredentials(sid, token))``."""
 
     def __init__(self, username: str, password: str) -> None:
         super().__init__(AuthType.BASIC)
@@ -125,7 +127,7 @@ class TwilioProvider:
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self._account_sid = account_sid
-        self._credentials = _BasicCredentials(account_sid, auth_token)
+        self._credentials = BasicCredentials(account_sid, auth_token)
         self._from = from_number
         self._service = messaging_service_sid
         self._api_base = api_base.rstrip("/")

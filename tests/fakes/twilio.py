@@ -29,10 +29,11 @@ the ``*_async`` methods, so the cleanest override is one assignment::
   an ``aiohttp.ClientSession``), pass it as ``http_client``, do the same ``base_url``
   assignment, ``await client.messages.create_async(...)``, and ``await http_client.close()``
   (or ``async with AsyncTwilioHttpClient() as http_client``). Authenticate with
-  ``Client(account_sid=sid, credential_provider=BasicCredentialProvider(sid, token), ...)``
-  (defined below) rather than ``Client(sid, token)``: the latter makes twilio build an
-  ``aiohttp.BasicAuth`` and pass ``auth=`` on every request, both deprecated in aiohttp 3.14 —
-  two DeprecationWarnings per call, i.e. errors under ``filterwarnings = error``.
+  ``Client(account_sid=sid, credential_provider=BasicCredentials(sid, token), ...)``
+  (``invites.sms.twilio_provider.BasicCredentials``) rather than ``Client(sid, token)``: the
+  latter makes twilio build an ``aiohttp.BasicAuth`` and pass ``auth=`` on every request,
+  both deprecated in aiohttp 3.14 — two DeprecationWarnings per call, i.e. errors under
+  ``filterwarnings = error``.
 * Sync: ``TwilioHttpClient`` keeps a ``requests.Session`` that twilio never closes; call
   ``client.http_client.session.close()`` when done or its pooled sockets raise ResourceWarning
   when garbage-collected. :meth:`FakeTwilio.client` and :meth:`FakeTwilio.async_client` do all
@@ -102,10 +103,9 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from twilio.auth_strategy.auth_strategy import AuthStrategy
-from twilio.auth_strategy.auth_type import AuthType
-from twilio.credential.credential_provider import CredentialProvider
 from twilio.request_validator import RequestValidator
+
+from invites.sms.twilio_provider import BasicCredentials
 
 API_VERSION = "2010-04-01"
 DEFAULT_ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -455,7 +455,7 @@ class FakeTwilio:
         from twilio.http.async_http_client import AsyncTwilioHttpClient
         from twilio.rest import Client
 
-        credentials = BasicCredentialProvider(self.account_sid, auth_token or self.auth_token)
+        credentials = BasicCredentials(self.account_sid, auth_token or self.auth_token)
         async with AsyncTwilioHttpClient(**http) as http_client:
             client = Client(
                 account_sid=self.account_sid,
@@ -784,37 +784,6 @@ def _as_fault(fault: Fault | int | str, retry_after: int) -> Fault:
     if isinstance(fault, int):
         return Fault.error(fault)
     raise ValueError(f"unknown fault {fault!r}")
-
-
-class _BasicAuthStrategy(AuthStrategy):
-    def __init__(self, header: str) -> None:
-        super().__init__(AuthType.BASIC)
-        self._header = header
-
-    def get_auth_string(self) -> str:
-        return self._header
-
-    def requires_authentication(self) -> bool:
-        return True
-
-
-class BasicCredentialProvider(CredentialProvider):
-    """Sends ``Authorization: Basic …`` itself, so twilio never builds ``aiohttp.BasicAuth``.
-
-    aiohttp 3.14 deprecates ``BasicAuth`` and warns on every construction, i.e. on every request
-    ``AsyncTwilioHttpClient`` makes with ``Client(sid, token)``; under ``filterwarnings =
-    error`` that warning is an exception. ``Client(account_sid=sid,
-    credential_provider=BasicCredentialProvider(sid, token), http_client=...)`` authenticates
-    the same way (``ClientBase.request*`` put ``get_auth_string()`` in the header) without it.
-    """
-
-    def __init__(self, username: str, password: str) -> None:
-        super().__init__(AuthType.BASIC)
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        self._strategy = _BasicAuthStrategy(f"Basic {token}")
-
-    def to_auth_strategy(self) -> AuthStrategy:
-        return self._strategy
 
 
 def point_at(client: Any, base_url: str) -> None:
