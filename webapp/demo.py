@@ -163,6 +163,7 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
     from webapp.locations import store as location_store
     from webapp.partners import demo as partner_demo
     from webapp.slots import demo as slot_demo
+    from webapp.sms import demo as sms_demo
 
     await orgs.sign_up_association(
         ctx,
@@ -180,7 +181,7 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
         rooms = [r.id for r in await location_store.rooms_of_library(conn, library.id)]
         people = {
             email: await accounts.user_by_email(conn, email)
-            for email in (ACCOUNTS[1][1], ACCOUNTS[3][1], ACCOUNTS[5][1])
+            for email in (ACCOUNTS[1][1], ACCOUNTS[2][1], ACCOUNTS[3][1], ACCOUNTS[5][1])
         }
     assert co_host is not None
     lina, maria, sven = (
@@ -188,7 +189,8 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
         people[ACCOUNTS[5][1]],
         people[ACCOUNTS[1][1]],
     )
-    assert lina is not None and maria is not None and sven is not None
+    ayman = people[ACCOUNTS[2][1]]
+    assert lina is not None and maria is not None and sven is not None and ayman is not None
     request = next(r for r in requests if r.association_id == co_host.id)
     await orgs.decide_association(
         ctx, actor=admin, library=library, partnership_id=request.id, approve=True, reason=""
@@ -212,6 +214,12 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
         member=await _actor(ctx, lina.id),
         library=library,
         admin=admin,
+    )
+    await sms_demo.seed(
+        ctx,
+        association=association,
+        member=await _actor(ctx, lina.id),
+        admin=await _actor(ctx, ayman.id),
     )
 
 

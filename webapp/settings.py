@@ -141,12 +141,25 @@ def _secret_key(env: Mapping[str, str], instance: Path) -> str:
         stored = key_file.read_text().strip()
         if len(stored) >= 32:
             return stored
-    key = secrets.token_urlsafe(48)
+    # Processes starting together (an app and its workers) must agree on one key: the key
+    # is written to a temporary file and linked into place only if no key is there yet, so
+    # the first process wins and the others read its key.
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    staged = key_file.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
-    return key
+        fh.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        if key_file.exists():  # a short or empty file from an older version: replace it
+            os.replace(staged, key_file)
+        else:
+            try:
+                os.link(staged, key_file)
+            except FileExistsError:
+                pass  # another process was first
+    finally:
+        staged.unlink(missing_ok=True)
+    return key_file.read_text().strip()
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -70,6 +70,12 @@ def problems(template: str) -> list[str]:
     return _parse(template)[1]
 
 
+def fields(template: str) -> list[str]:
+    """The placeholders ``template`` uses, each once, in the order they first occur."""
+    pieces, _ = _parse(template)
+    return list(dict.fromkeys(name for kind, name in pieces if kind == "field"))
+
+
 def render(template: str, values: Mapping[str, str]) -> str:
     """``template`` with its placeholders filled from ``values`` (extra values are ignored).
     Raises TemplateError when the template has problems or a value it uses is missing."""

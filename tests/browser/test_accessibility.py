@@ -71,6 +71,7 @@ NOT_PAGES = {
     "/api/{path:path}",
     # A contact's data as a JSON download (tests/http/test_contacts.py)
     "/orgs/{slug}/contacts/{contact_id:int}/export.json",
+    "/m/{code}/data.json",
     # Calendar files and feeds (tests/http/test_calendars.py)
     "/calendar/{slug}.ics",
     "/calendar/private/{token}.ics",
@@ -197,6 +198,14 @@ def _path_values(
             )
         ],
         "import_id": [str(live_server.rows("SELECT id FROM contact_imports ORDER BY id")[0][0])],
+        # The demo association's send (webapp/sms/demo.py): a delivered message and one that
+        # was not, and the page behind a message's link.
+        "send_id": [str(live_server.rows("SELECT id FROM sms_sends ORDER BY id")[0][0])],
+        "message_id": [
+            str(live_server.rows(f"SELECT id FROM outbox WHERE status = '{status}'")[0][0])
+            for status in ("delivered", "undelivered")
+        ],
+        "code": [str(live_server.rows("SELECT code FROM outbox ORDER BY id")[0][0])],
         # Tokens mean different things on different routes: an invalid one and a live one.
         ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
         ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],
@@ -264,7 +273,13 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
         if email
     }
     # The same pages with a one-off notice showing (one of each kind of page).
+    code = live_server.rows("SELECT code FROM outbox ORDER BY id")[0][0]
+    send_id = live_server.rows("SELECT id FROM sms_sends ORDER BY id")[0][0]
     extra = {
+        "/m/{code}": [f"/m/{code}?stopped=1"],
+        "/orgs/{slug}/sms/sends/{send_id:int}": [
+            f"/orgs/{ASSOCIATION_SLUG}/sms/sends/{send_id}?sent=1&status=undelivered"
+        ],
         "/dashboard": ["/dashboard?welcome=1"],
         "/login": ["/login?reset=1"],
         "/account": ["/account?saved=password"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -77,8 +78,8 @@ async def _send(ctx, world, contact_ids, quiet=NO_QUIET_HOURS, **kwargs):  # typ
     ctx = dataclasses.replace(ctx, settings=ctx.settings.with_changes(sms_quiet_hours=quiet))
     member = await factories.actor(ctx, "member@assoc.test")
     return await sms.send(
-        ctx, actor=member, organisation=world.association, template=TEMPLATE,
-        contact_ids=contact_ids, **kwargs,
+        ctx, actor=member, organisation=world.association,
+        template=kwargs.pop("template", TEMPLATE), contact_ids=contact_ids, **kwargs,
     )  # fmt: skip
 
 
@@ -124,10 +125,15 @@ def test_a_send_writes_one_row_per_recipient_and_leaves_out_opted_out_numbers(we
         async with ctx.db.read() as conn:
             return list(await conn.scalars(select(outbox.c.body).order_by(outbox.c.id)))
 
-    assert web.run(bodies, web.ctx) == [
-        "Hej Person 1! Språkcafé på torsdag kl 18 i biblioteket. Välkommen!",
-        "Hej Person 2! Språkcafé på torsdag kl 18 i biblioteket. Välkommen!",
-    ]
+    found = web.run(bodies, web.ctx)
+    for number, body in zip((1, 2), found, strict=True):
+        # Each message ends with its own link (the template has no {link}).
+        assert re.fullmatch(
+            rf"Hej Person {number}! Språkcafé på torsdag kl 18 i biblioteket\. Välkommen!\n"
+            r"Info och stopp: http://testserver/m/[a-z2-9]{10}",
+            body,
+        ), body
+    assert found[0][-10:] != found[1][-10:]
     with pytest.raises(Invalid):
         web.run(_send, web.ctx, world, [ids[0]])  # nobody left who may get SMS
 

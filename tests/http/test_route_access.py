@@ -113,6 +113,18 @@ EXPECTED = {
     "import_contacts": ("/orgs/{lib}/contacts/import", "GET", LIBRARY_PEOPLE),
     "contact_import": ("/orgs/{lib}/contacts/import/{contact_import}", "GET", LIBRARY_PEOPLE),
     "compose_sms": ("/orgs/{lib}/sms/new", "GET", LIBRARY_PEOPLE),
+    # The SMS log (a send of the library's admin to the contact), replies and the budget.
+    "sms_overview": ("/orgs/{lib}/sms", "GET", LIBRARY_PEOPLE),
+    "sms_send": ("/orgs/{lib}/sms/sends/{sms_send}", "GET", LIBRARY_PEOPLE),
+    "sms_message": ("/orgs/{lib}/sms/messages/{sms_message}", "GET", LIBRARY_PEOPLE),
+    "sms_replies": ("/orgs/{lib}/sms/replies", "GET", LIBRARY_PEOPLE),
+    "sms_budget": ("/orgs/{lib}/sms/budget", "GET", LIBRARY_ADMIN),
+    # The recipient's page behind the message's link: the code is the credential, anyone
+    # holding the message may act (deleting comes last in this table: it removes the contact).
+    "sms_about": ("/m/{sms_code}", "GET", EVERYONE),
+    "sms_about_data": ("/m/{sms_code}/data.json", "GET", EVERYONE),
+    "sms_about_stop": ("/m/{sms_code}/stop", "POST", EVERYONE),
+    "sms_about_start": ("/m/{sms_code}/start", "POST", EVERYONE),
     # Twilio's webhooks: no role opens them, only Twilio's signature (tests/http/
     # test_twilio_webhooks.py); unsigned, they are 403 for everyone.
     "twilio_status": ("/webhooks/twilio/status", "POST", set()),
@@ -138,6 +150,7 @@ EXPECTED = {
     "api_event": ("/api/v1/events/{event}", "GET", EVERYONE),
     "api_openapi": ("/api/v1/openapi.json", "GET", EVERYONE),
     "api_not_found": ("/api/v1/nothing-here", "GET", EVERYONE),
+    "sms_about_delete": ("/m/{sms_code}/delete", "POST", EVERYONE),
 }
 
 # The association's own pages, for its people.
@@ -156,6 +169,9 @@ ASSOCIATION_PAGES = {
     "contacts": ("/orgs/{assoc}/contacts", ASSOCIATION_PEOPLE),
     "import_contacts": ("/orgs/{assoc}/contacts/import", ASSOCIATION_PEOPLE),
     "compose_sms": ("/orgs/{assoc}/sms/new", ASSOCIATION_PEOPLE),
+    "sms_overview": ("/orgs/{assoc}/sms", ASSOCIATION_PEOPLE),
+    "sms_replies": ("/orgs/{assoc}/sms/replies", ASSOCIATION_PEOPLE),
+    "sms_budget": ("/orgs/{assoc}/sms/budget", {"association_admin"}),
     "organisation_calendar": ("/calendar/{assoc}.ics", EVERYONE),
     "org_embed": ("/orgs/{assoc}/embed", ASSOCIATION_PEOPLE),
     "slots": ("/orgs/{assoc}/slots", set()),
@@ -240,7 +256,22 @@ async def _contact_params(ctx, world):
         filename="list.csv",
         data=b"name;phone;consent;date\nLina;0702345678;form;2026-09-01\n",
     )
-    return {"contact": contact_id, "contact_import": import_id}
+    from webapp.sms import service as sms
+    from webapp.sms import store as sms_store
+
+    sent = await sms.send(
+        ctx, actor=admin, organisation=world.library, template="Hej {name}!",
+        contact_ids=[contact_id],
+    )  # fmt: skip
+    async with ctx.db.read() as conn:
+        (message,) = await sms_store.messages_of_send(conn, sent.send_id)
+    return {
+        "contact": contact_id,
+        "contact_import": import_id,
+        "sms_send": sent.send_id,
+        "sms_message": message.id,
+        "sms_code": message.code,
+    }
 
 
 async def _booked_params(ctx, world, room_id):

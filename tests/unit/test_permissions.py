@@ -47,6 +47,7 @@ EXPECTED = {
     "calendar.staff_feed": (True, True, False, False),
     "calendar.partner_feed": (True, True, True, True),
     "contacts.manage": (True, True, True, True),
+    "sms.budget": (True, False, True, False),
 }
 # Rules about one event, walked in tests/unit/test_workflow.py.
 EVENT_RULES = {

@@ -23,6 +23,25 @@ def test_defaults_work_without_any_variable(tmp_path):
     assert not settings.https
 
 
+def test_processes_starting_together_agree_on_one_secret_key(tmp_path):
+    """An app and its workers started at once on a new instance folder: one key for all."""
+    script = (
+        "import sys; from webapp.settings import load_settings; "
+        "print(load_settings({'SAMSPEL_INSTANCE_PATH': sys.argv[1]}).secret_key)"
+    )
+    starts = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", script, str(tmp_path / "instance")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in starts}
+    assert len(keys) == 1 and len(keys.pop()) >= 32
+    assert [p.name for p in (tmp_path / "instance").iterdir()] == ["secret_key"]
+
+
 def test_secret_key_is_generated_once_and_kept(tmp_path):
     first = load_settings(env(tmp_path)).secret_key
     second = load_settings(env(tmp_path)).secret_key

@@ -183,6 +183,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "calendar.partner_feed": _role("admin", "staff", "member"),
     # The contact book of one's organisation (members send invitations to their networks).
     "contacts.manage": _role("admin", "staff", "member"),
+    # The monthly SMS budget (sending and the message log come with contacts.manage).
+    "sms.budget": _role("admin"),
 }
 
 

@@ -166,13 +166,18 @@ async def delete(ctx: Context, *, actor: Actor, organisation: Row, contact_id: i
     _require(actor, organisation)
     async with ctx.db.transaction() as conn:
         await _contact(conn, organisation, contact_id)
-        # Messages sent to the person keep only the hash of the number, not the text.
-        await sms_store.forget_numbers(conn, contact_id)
-        await store.delete_contact(conn, contact_id)
+        await erase(conn, [contact_id])
         await audit.record(
             conn, action="contact.delete", actor_id=actor.user_id,
             organisation_id=organisation.id, target=f"contact:{contact_id}",
         )  # fmt: skip
+
+
+async def erase(conn: Any, contact_ids: list[int]) -> None:
+    """Delete the contacts; messages sent to them keep only the hash of the number, not the
+    text, and those not sent yet are cancelled."""
+    await sms_store.forget_numbers(conn, contact_ids)
+    await store.delete_contacts(conn, contact_ids)
 
 
 async def opt_out(ctx: Context, *, actor: Actor, organisation: Row, contact_id: int) -> None:
@@ -193,9 +198,13 @@ async def export(
     ctx: Context, *, actor: Actor, organisation: Row, contact_id: int
 ) -> dict[str, Any]:
     """Everything kept about the contact, for the person who asks (GDPR article 15)."""
-    found = await contact(ctx, actor=actor, organisation=organisation, contact_id=contact_id)
+    _require(actor, organisation)
     async with ctx.db.read() as conn:
-        messages = await sms_store.messages_of_contact(conn, contact_id)
+        return await _export(conn, organisation, await _contact(conn, organisation, contact_id))
+
+
+async def _export(conn: Any, organisation: Row, found: Contact) -> dict[str, Any]:
+    messages = await sms_store.messages_of_contact(conn, found.id)
     row = found.row
     return {
         "organisation": {"name": organisation.name, "slug": organisation.slug},
@@ -227,6 +236,55 @@ async def export(
         ],
         "exported_at": clock.now().isoformat(),
     }
+
+
+# The person's own requests, through the link in a message they got --------------------------
+# The message's code is their credential (webapp/sms/about.py checks it); no account needed.
+
+
+async def person(ctx: Context, organisation: Row, contact_id: int) -> Contact | None:
+    async with ctx.db.read() as conn:
+        try:
+            return await _contact(conn, organisation, contact_id)
+        except NotFound:
+            return None
+
+
+async def export_for_person(ctx: Context, organisation: Row, contact_id: int) -> dict[str, Any]:
+    async with ctx.db.read() as conn:
+        return await _export(conn, organisation, await _contact(conn, organisation, contact_id))
+
+
+async def delete_for_person(
+    ctx: Context, organisation: Row, contact_id: int, *, stop: bool
+) -> None:
+    """The person deleted their data; ``stop``: they also want no SMS from anyone."""
+    now = clock.now()
+    async with ctx.db.transaction() as conn:
+        found = await _contact(conn, organisation, contact_id)
+        if stop:
+            await store.add_opt_out(conn, phones.digest(found.row.phone), now, "sms")
+        await erase(conn, [contact_id])
+        await audit.record(
+            conn, action="contact.delete_by_person", actor_id=None,
+            organisation_id=organisation.id, target=f"contact:{contact_id}",
+        )  # fmt: skip
+
+
+async def stop_for_person(ctx: Context, phone_hash: str, phone: str | None) -> None:
+    """No more SMS to the number, from any organisation (as a STOP reply). ``phone`` is None
+    when only the hash is left (the person deleted their data)."""
+    now = clock.now()
+    async with ctx.db.transaction() as conn:
+        await store.add_opt_out(conn, phone_hash, now, "sms")
+        if phone:
+            await store.mark_opted_out(conn, phone, now)
+
+
+async def restart_for_person(ctx: Context, phone_hash: str, phone: str | None) -> None:
+    """The person wants SMS again (as a START reply)."""
+    async with ctx.db.transaction() as conn:
+        await store.remove_opt_out(conn, phone_hash, phone)
 
 
 # Importing a CSV file ------------------------------------------------------------------------
@@ -328,6 +386,7 @@ async def clean_up(db: Database, *, now: datetime, retention_months: int) -> tup
     """The retention rule: contacts unused for ``retention_months`` are deleted, and staged
     imports nobody confirmed. Returns (contacts, imports) removed."""
     async with db.transaction() as conn:
-        contacts = await store.delete_unused(conn, now - timedelta(days=30 * retention_months))
+        unused = await store.unused(conn, now - timedelta(days=30 * retention_months))
+        await erase(conn, unused)
         imports = await store.delete_old_imports(conn, now - IMPORT_KEPT)
-    return contacts, imports
+    return len(unused), imports

@@ -154,21 +154,30 @@ async def add_tags(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> 
         await conn.execute(insert(contact_tags), list(rows))
 
 
-async def delete_contact(conn: AsyncConnection, contact_id: int) -> None:
-    await conn.execute(delete(contacts).where(contacts.c.id == contact_id))
-
-
-async def delete_unused(conn: AsyncConnection, before: datetime) -> int:
+async def unused(conn: AsyncConnection, before: datetime) -> list[int]:
     """Contacts not used (no message sent, no change) since ``before``: the retention rule."""
     result = await conn.execute(
-        delete(contacts).where(
+        select(contacts.c.id).where(
             or_(
                 and_(contacts.c.last_used_at.is_(None), contacts.c.updated_at < before),
                 contacts.c.last_used_at < before,
             )
         )
     )
-    return result.rowcount
+    return list(result.scalars())
+
+
+async def delete_contacts(conn: AsyncConnection, contact_ids: Sequence[int]) -> None:
+    if contact_ids:
+        await conn.execute(delete(contacts).where(contacts.c.id.in_(list(contact_ids))))
+
+
+async def mark_used(conn: AsyncConnection, contact_ids: Sequence[int], at: datetime) -> None:
+    """The contacts were messaged: the retention period starts again."""
+    if contact_ids:
+        await conn.execute(
+            update(contacts).where(contacts.c.id.in_(list(contact_ids))).values(last_used_at=at)
+        )
 
 
 # The opt-out registry ------------------------------------------------------------------------
@@ -233,10 +242,13 @@ async def delete_old_imports(conn: AsyncConnection, before: datetime) -> int:
     return result.rowcount
 
 
-async def remove_opt_out(conn: AsyncConnection, phone_hash: str, phone: str) -> None:
+async def remove_opt_out(conn: AsyncConnection, phone_hash: str, phone: str | None) -> None:
     """The person texted START: they may get SMS again (consent from before still applies)."""
     await conn.execute(delete(opt_outs).where(opt_outs.c.phone_hash == phone_hash))
-    await conn.execute(update(contacts).where(contacts.c.phone == phone).values(opted_out_at=None))
+    if phone:
+        await conn.execute(
+            update(contacts).where(contacts.c.phone == phone).values(opted_out_at=None)
+        )
 
 
 async def contacts_with_tag(

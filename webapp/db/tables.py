@@ -22,6 +22,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -584,6 +585,9 @@ sms_sends = Table(
     Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("template", Text, nullable=False),
     Column("recipients", Integer, nullable=False),
+    # The event the message is about, when it has one ({title}, {date}… and the link). No
+    # foreign key (see migration 0008); events are never deleted.
+    Column("event_id", Integer, nullable=True),
     _ts("send_after", nullable=True),
     _ts("created_at"),
 )
@@ -615,6 +619,10 @@ outbox = Table(
     _ts("created_at"),
     _ts("updated_at"),
     _ts("sent_at", nullable=True),
+    # The message's own short link (/m/{code}): why the recipient got it, their data.
+    Column("code", String(16), nullable=True),
+    # What the message costs: its segments at the configured price when it was queued.
+    Column("cost", Numeric(10, 4), nullable=True),
     CheckConstraint(
         "status IN ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', "
         "'cancelled')",
@@ -625,6 +633,22 @@ Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_send", outbox.c.send_id)
 Index("ix_outbox_provider_id", outbox.c.provider_id)
 Index("ix_outbox_contact", outbox.c.contact_id)
+Index("ux_outbox_code", outbox.c.code, unique=True)
+Index("ix_outbox_organisation", outbox.c.organisation_id, outbox.c.created_at)
+
+# An organisation's monthly SMS budget, in segments or in money (the configured currency).
+# Sends that would go over it are refused; no row means no limit.
+sms_budgets = Table(
+    "sms_budgets",
+    metadata,
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit", String(8), nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("updated_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("updated_at"),
+    CheckConstraint("unit IN ('segments', 'money')", name="unit"),
+    CheckConstraint("amount >= 0", name="amount"),
+)
 
 # Every change of a message's status, for the per-message log.
 outbox_events = Table(

@@ -24,6 +24,9 @@ def make_provider(ctx: Context) -> SmsProvider:
             from_number=settings.twilio_from,
             messaging_service_sid=settings.twilio_messaging_service_sid,
             api_base=settings.twilio_api_base,
+            # A request never outlives half the lease of its message: otherwise another
+            # dispatcher could claim the message again while this one is still sending it.
+            timeout=min(10.0, settings.sms_lease_seconds / 2),
         )
     # Development: messages go to the log and to /console/messages.
     return ConsoleSmsProvider(ctx.mail)

@@ -87,9 +87,11 @@ class SqlOutbox:
         self, message_id: int, *, at: datetime, failure: SmsFailure, now: datetime
     ) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 update(outbox)
-                .where(outbox.c.id == message_id)
+                # Only a message still being sent: if its lease ran out and another
+                # dispatcher has sent it since, a late retry must not queue it again.
+                .where(outbox.c.id == message_id, outbox.c.status == "sending")
                 .values(
                     status="queued",
                     next_attempt_at=at,
@@ -100,13 +102,16 @@ class SqlOutbox:
                     updated_at=now,
                 )
             )
-            await _event(conn, message_id, "retry", now, code=failure.code, detail=failure.message)
+            if result.rowcount:
+                await _event(
+                    conn, message_id, "retry", now, code=failure.code, detail=failure.message
+                )
 
     async def failed(self, message_id: int, *, failure: SmsFailure, now: datetime) -> None:
         async with self.db.transaction() as conn:
             result = await conn.execute(
                 update(outbox)
-                .where(outbox.c.id == message_id)
+                .where(outbox.c.id == message_id, outbox.c.status == "sending")
                 .values(
                     status="failed",
                     claimed_by=None,
@@ -118,8 +123,10 @@ class SqlOutbox:
                 .returning(outbox.c.phone, outbox.c.phone_hash)
             )
             row = result.first()
+            if row is None:
+                return  # sent by another dispatcher after this one's lease ran out
             await _event(conn, message_id, "failed", now, code=failure.code, detail=failure.message)
-            if isinstance(failure, PermanentFailure) and failure.opted_out and row is not None:
+            if isinstance(failure, PermanentFailure) and failure.opted_out:
                 # The recipient replied STOP to the provider: nobody messages the number again.
                 await contact_store.add_opt_out(conn, row.phone_hash, now, "sms")
                 if row.phone:

@@ -1,24 +1,32 @@
-"""Twilio's webhooks: delivery reports and replies. Each request must carry a valid
-``X-Twilio-Signature`` for the public address (the base URL, not what a proxy passed on);
-anything else is 403 before the body is looked at further."""
+"""SMS pages: the composer, the log of sends and messages, replies, the monthly budget; the
+recipient's page behind each message's link (``/m/{code}``); and Twilio's webhooks.
+
+The webhooks (delivery reports and replies) must carry a valid ``X-Twilio-Signature`` for
+the public address (the base URL, not what a proxy passed on); anything else is 403 before
+the body is looked at further."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Row
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
 from webapp.auth.guard import authorize
+from webapp.auth.permissions import Actor, can
 from webapp.contacts import service as contacts
+from webapp.contacts.vocabulary import consent_labels
+from webapp.context import Context
+from webapp.i18n import _
 from webapp.orgs import service as orgs
-from webapp.problems import Invalid
-from webapp.sms import forms, service, webhooks
-from webapp.web.routing import answers, app_context
+from webapp.problems import Forbidden, Invalid
+from webapp.sms import about, budget, forms, log, service, webhooks
+from webapp.web.forms import FormState
+from webapp.web.routing import answers, app_context, path_id
 from webapp.web.templating import render
 
 MAX_BODY = 64 * 1024
@@ -65,37 +73,44 @@ async def inbound(request: Request) -> Response:
     return Response(body, media_type="application/xml")
 
 
-def _organisation_zone(ctx: Any, organisation: Any) -> ZoneInfo:
-    return ZoneInfo(organisation.timezone) if organisation.timezone else ctx.settings.tz
+async def _signed_in(request: Request) -> tuple[Actor, Context, Row]:
+    """The person (signed in), the app and the organisation of the path. What the person may
+    do there is for the services to say."""
+    ctx = app_context(request)
+    actor = authorize(request, "account.manage")
+    return actor, ctx, await orgs.organisation(ctx, request.path_params["slug"])
 
 
 @answers
 async def compose(request: Request) -> Response:
-    """Write an SMS to a tag's contacts (or all), see what it costs, send it now or later.
-    "Update the preview" (a POST without JavaScript, htmx while typing) sends nothing."""
-    actor = authorize(request, "account.manage")
-    ctx = app_context(request)
-    organisation = await orgs.organisation(ctx, request.path_params["slug"])
+    """Write an SMS to a tag's contacts (or all), about an event or not, see what it costs
+    and what is left of the month's budget, send it now or later. "Update the preview" (a
+    POST without JavaScript, htmx while typing) sends nothing."""
+    actor, ctx, organisation = await _signed_in(request)
     book = await contacts.book(ctx, actor=actor, organisation=organisation)
-    tags = [t.tag for t in book.tags]
-    tz = _organisation_zone(ctx, organisation)
+    choices = await service.event_choices(ctx, organisation)
     raw = await request.form(max_files=0) if request.method == "POST" else {}
-    form, values = forms.compose_form(raw, tags, tz)
+    form, values = forms.compose_form(
+        raw, [t.tag for t in book.tags], [c.id for c in choices], budget.zone_of(ctx, organisation)
+    )
     sending = request.method == "POST" and raw.get("action") != "preview"
     if request.method == "GET":
         form.errors.clear()  # the page as it opens
+    event = next((c for c in choices if c.id == values["event_id"]), None)
     found = await service.preview(
         ctx, actor=actor, organisation=organisation, template=values["template"] or "",
-        tag=values["tag"],
+        tag=values["tag"], event=event,
     )  # fmt: skip
+    if sending and form.ok and found.problems:
+        form.error("template", "; ".join(found.problems))
     if sending and form.ok and values["template"]:
         try:
             sent = await service.send(
                 ctx, actor=actor, organisation=organisation, template=values["template"],
                 contact_ids=[r.id for r in found.recipients], send_after=values["send_after"],
+                event=event,
             )  # fmt: skip
-            base = f"/orgs/{organisation.slug}/sms/new"
-            return RedirectResponse(f"{base}?sent={sent.recipients}", status_code=303)
+            return RedirectResponse(_base(organisation) + f"/sends/{sent.send_id}?sent=1", 303)
         except Invalid as problem:
             for name, message in problem.errors.items():
                 form.error("template" if name == "contacts" else name, message)
@@ -103,14 +118,175 @@ async def compose(request: Request) -> Response:
         request,
         "sms/compose.html",
         {"org": organisation, "form": form, "preview": found, "tags": book.tags,
-         "currency": ctx.settings.sms_currency, "quiet": ctx.settings.sms_quiet_hours},
+         "events": choices, "currency": ctx.settings.sms_currency,
+         "quiet": ctx.settings.sms_quiet_hours},
         status_code=400 if sending else 200,
         block=None if sending else "preview",
     )  # fmt: skip
 
 
+def _base(organisation: Row) -> str:
+    return f"/orgs/{organisation.slug}/sms"
+
+
+def _page(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+@answers
+async def overview(request: Request) -> Response:
+    """The organisation's sends, newest first, with this month's budget."""
+    actor, ctx, organisation = await _signed_in(request)
+    page = await log.sends(ctx, actor=actor, organisation=organisation, page=_page(request))
+    limit = await budget.of(ctx, actor=actor, organisation=organisation)
+    return render(
+        request,
+        "sms/overview.html",
+        {"org": organisation, "sends": page, "budget": limit, "base": _base(organisation),
+         "may_budget": can(actor, "sms.budget", organisation)},
+    )  # fmt: skip
+
+
+@answers
+async def send_page(request: Request) -> Response:
+    """One send: its messages with masked recipients, status, segments, cost and errors."""
+    actor, ctx, organisation = await _signed_in(request)
+    status = request.query_params.get("status")
+    detail = await log.send(
+        ctx, actor=actor, organisation=organisation, send_id=path_id(request, "send_id"),
+        status=status if status in log.STATUSES else None, page=_page(request),
+    )  # fmt: skip
+    return render(
+        request,
+        "sms/send.html",
+        {"org": organisation, "detail": detail, "base": _base(organisation),
+         "status": status if status in log.STATUSES else None,
+         "currency": ctx.settings.sms_currency},
+    )  # fmt: skip
+
+
+@answers
+async def message_page(request: Request) -> Response:
+    actor, ctx, organisation = await _signed_in(request)
+    found = await log.message(
+        ctx, actor=actor, organisation=organisation, message_id=path_id(request, "message_id")
+    )
+    return render(
+        request,
+        "sms/message.html",
+        {"org": organisation, "message": found, "base": _base(organisation),
+         "currency": ctx.settings.sms_currency},
+    )  # fmt: skip
+
+
+@answers
+async def replies_page(request: Request) -> Response:
+    actor, ctx, organisation = await _signed_in(request)
+    page = await log.replies(ctx, actor=actor, organisation=organisation, page=_page(request))
+    return render(
+        request,
+        "sms/replies.html",
+        {"org": organisation, "replies": page, "base": _base(organisation)},
+    )
+
+
+@answers
+async def budget_page(request: Request) -> Response:
+    """The monthly budget: administrators set it (or no limit)."""
+    actor, ctx, organisation = await _signed_in(request)
+    if not can(actor, "sms.budget", organisation):
+        raise Forbidden()
+    current = await budget.of(ctx, actor=actor, organisation=organisation)
+    if request.method == "POST":
+        form, unit, amount = forms.budget_form(await request.form(max_files=0))
+        if unit is not None and amount is None and form.ok:
+            form.error("amount", _("Enter the budget, or choose no limit."))
+        if form.ok:
+            await budget.save(ctx, actor=actor, organisation=organisation, unit=unit, amount=amount)
+            return RedirectResponse(_base(organisation) + "?budget=1", status_code=303)
+    else:
+        form = FormState.initial(
+            {"unit": current.unit or "none",
+             "amount": "" if current.amount is None else (
+                 str(int(current.amount)) if current.unit == "segments" else str(current.amount))}
+        )  # fmt: skip
+    return render(
+        request,
+        "sms/budget.html",
+        {"org": organisation, "form": form, "budget": current, "base": _base(organisation),
+         "currency": ctx.settings.sms_currency, "price": ctx.settings.sms_segment_price},
+        status_code=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+# The recipient's page behind a message's link --------------------------------------------------
+
+
+@answers
+async def about_page(request: Request) -> Response:
+    ctx = app_context(request)
+    found = await about.about(ctx, request.path_params["code"])
+    response = render(
+        request,
+        "sms/about.html",
+        {"about": found, "code": request.path_params["code"].lower(),
+         "consent_labels": consent_labels()},
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@answers
+async def about_stop(request: Request) -> Response:
+    code = request.path_params["code"].lower()
+    await about.stop(app_context(request), code)
+    return RedirectResponse(f"/m/{code}?stopped=1", status_code=303)
+
+
+@answers
+async def about_start(request: Request) -> Response:
+    code = request.path_params["code"].lower()
+    await about.restart(app_context(request), code)
+    return RedirectResponse(f"/m/{code}?started=1", status_code=303)
+
+
+@answers
+async def about_delete(request: Request) -> Response:
+    code = request.path_params["code"].lower()
+    form = await request.form(max_files=0)
+    await about.delete(app_context(request), code, stop=form.get("stop") == "1")
+    return RedirectResponse(f"/m/{code}?deleted=1", status_code=303)
+
+
+@answers
+async def about_data(request: Request) -> Response:
+    code = request.path_params["code"].lower()
+    data = await about.export(app_context(request), code)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
 routes = [
+    Route("/orgs/{slug}/sms", overview, name="sms_overview"),
     Route("/orgs/{slug}/sms/new", compose, methods=["GET", "POST"], name="compose_sms"),
+    Route("/orgs/{slug}/sms/sends/{send_id:int}", send_page, name="sms_send"),
+    Route("/orgs/{slug}/sms/messages/{message_id:int}", message_page, name="sms_message"),
+    Route("/orgs/{slug}/sms/replies", replies_page, name="sms_replies"),
+    Route("/orgs/{slug}/sms/budget", budget_page, methods=["GET", "POST"], name="sms_budget"),
+    Route("/m/{code}", about_page, name="sms_about"),
+    Route("/m/{code}/data.json", about_data, name="sms_about_data"),
+    Route("/m/{code}/stop", about_stop, methods=["POST"], name="sms_about_stop"),
+    Route("/m/{code}/start", about_start, methods=["POST"], name="sms_about_start"),
+    Route("/m/{code}/delete", about_delete, methods=["POST"], name="sms_about_delete"),
     Route("/webhooks/twilio/status", status, methods=["POST"], name="twilio_status"),
     Route("/webhooks/twilio/inbound", inbound, methods=["POST"], name="twilio_inbound"),
 ]

@@ -22,6 +22,7 @@ from webapp.contacts import phones
 from webapp.i18n import LANGUAGE_NAMES, current_locale, formatting
 from webapp.i18n.catalogs import raw_gettext, raw_ngettext
 from webapp.settings import Settings
+from webapp.sms import log as sms_log
 from webapp.web import markdown
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -67,6 +68,8 @@ def create_templates(settings: Settings, vendor: dict[str, Path]) -> Jinja2Templ
         current_locale=current_locale,
         settings=settings,
         tz=settings.tz,
+        sms_status=sms_log.status_label,
+        sms_error=sms_log.in_words,
     )
     env.filters.update(
         # Times come from the database in UTC: shown in the service's zone unless a
@@ -78,6 +81,7 @@ def create_templates(settings: Settings, vendor: dict[str, Path]) -> Jinja2Templ
         number=formatting.format_number,
         markdown=markdown.render,
         phone=phones.display,
+        masked=phones.masked,
     )
     return Jinja2Templates(env=env)
 

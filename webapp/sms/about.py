@@ -1,0 +1,93 @@
+"""The page behind every message's short link (``/m/{code}``): the recipient sees who sent it
+and why they are in that organisation's contact book (the consent recorded), the event it is
+about, and can stop all SMS, see everything kept about them, or delete it.
+
+The code in the link is the credential: 50 random bits, one per message, never shown
+elsewhere. Anyone holding the message may act on it, as with a STOP reply. After deletion the
+link still answers, saying that nothing is kept any more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from webapp.contacts import phones
+from webapp.contacts import service as contacts
+from webapp.contacts import store as contact_store
+from webapp.context import Context
+from webapp.orgs import store as org_store
+from webapp.problems import NotFound
+from webapp.sms import service, store
+
+
+@dataclass(frozen=True)
+class About:
+    message: Row
+    organisation: Row
+    contact: contacts.Contact | None  # None once the person deleted their data
+    event: service.EventChoice | None  # the event the message is about, if still to come
+    event_id: int | None
+    stopped: bool  # the number gets no SMS from anyone
+
+    @property
+    def masked_phone(self) -> str:
+        return phones.masked(self.message.phone) if self.message.phone else ""
+
+
+async def about(ctx: Context, code: str) -> About:
+    if not code.isalnum() or len(code) > 16:
+        raise NotFound()
+    async with ctx.db.read() as conn:
+        message = await store.message_by_code(conn, code.lower())
+        if message is None:
+            raise NotFound()
+        organisation = await org_store.org_by_id(conn, message.organisation_id)
+        send = await store.send_of(conn, message.organisation_id, message.send_id)
+        stopped = bool(await contact_store.opted_out(conn, [message.phone_hash]))
+    if organisation is None or send is None:
+        raise NotFound()
+    person = (
+        await contacts.person(ctx, organisation, message.contact_id)
+        if message.contact_id is not None
+        else None
+    )
+    event = None
+    if send.event_id is not None:
+        event = next(
+            (c for c in await service.event_choices(ctx, organisation) if c.id == send.event_id),
+            None,
+        )
+    return About(
+        message=message, organisation=organisation, contact=person, event=event,
+        event_id=send.event_id, stopped=stopped,
+    )  # fmt: skip
+
+
+async def stop(ctx: Context, code: str) -> About:
+    found = await about(ctx, code)
+    await contacts.stop_for_person(ctx, found.message.phone_hash, found.message.phone)
+    return found
+
+
+async def restart(ctx: Context, code: str) -> About:
+    found = await about(ctx, code)
+    await contacts.restart_for_person(ctx, found.message.phone_hash, found.message.phone)
+    return found
+
+
+async def export(ctx: Context, code: str) -> dict[str, Any]:
+    found = await about(ctx, code)
+    if found.contact is None:
+        raise NotFound()
+    return await contacts.export_for_person(ctx, found.organisation, found.contact.id)
+
+
+async def delete(ctx: Context, code: str, *, stop: bool) -> None:
+    found = await about(ctx, code)
+    if found.contact is not None:
+        await contacts.delete_for_person(ctx, found.organisation, found.contact.id, stop=stop)
+    elif stop:
+        await contacts.stop_for_person(ctx, found.message.phone_hash, found.message.phone)
