@@ -30,6 +30,7 @@ from webapp.events import date_routes, evaluation_routes
 from webapp.events import routes as event_routes
 from webapp.health import routes as health_routes
 from webapp.i18n.middleware import LocaleMiddleware
+from webapp.invitations import routes as invitation_routes
 from webapp.locations import routes as location_routes
 from webapp.notifications import routes as notification_routes
 from webapp.orgs import routes as org_routes
@@ -117,6 +118,7 @@ def create_app(settings: Settings) -> Starlette:
         *notification_routes.routes,
         *contact_routes.routes,
         *sms_routes.routes,
+        *invitation_routes.routes,
         *console_routes.routes,
         *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -160,6 +160,7 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
     state, and the partner directory's levels."""
     from webapp.contacts import demo as contact_demo
     from webapp.events import demo as event_demo
+    from webapp.invitations import demo as invitation_demo
     from webapp.locations import store as location_store
     from webapp.partners import demo as partner_demo
     from webapp.slots import demo as slot_demo
@@ -214,6 +215,9 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
         member=await _actor(ctx, lina.id),
         library=library,
         admin=admin,
+    )
+    await invitation_demo.seed(
+        ctx, member=await _actor(ctx, lina.id), association_id=association.id
     )
     await sms_demo.seed(
         ctx,

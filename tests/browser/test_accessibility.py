@@ -72,6 +72,9 @@ NOT_PAGES = {
     # A contact's data as a JSON download (tests/http/test_contacts.py)
     "/orgs/{slug}/contacts/{contact_id:int}/export.json",
     "/m/{code}/data.json",
+    # A QR code image and the tracked link's redirect (tests/http/test_invitations.py)
+    "/events/{event_id:int}/invitations/links/{link_id:int}/qr.svg",
+    "/l/{code}",
     # Calendar files and feeds (tests/http/test_calendars.py)
     "/calendar/{slug}.ics",
     "/calendar/private/{token}.ics",
@@ -206,6 +209,25 @@ def _path_values(
             for status in ("delivered", "undelivered")
         ],
         "code": [str(live_server.rows("SELECT code FROM outbox ORDER BY id")[0][0])],
+        # The language café's invitation plan (webapp/invitations/demo.py).
+        ("/events/{event_id:int}/invitations", "event_id"): [str(cafe_date["event_id"])],
+        ("/events/{event_id:int}/invitations/audiences/{audience_id:int}", "event_id"): [
+            str(cafe_date["event_id"])
+        ],
+        ("/events/{event_id:int}/invitations/audiences/{audience_id:int}/channels", "event_id"): [
+            str(cafe_date["event_id"])
+        ],
+        ("/events/{event_id:int}/invitations/channels/{channel_id:int}", "event_id"): [
+            str(cafe_date["event_id"])
+        ],
+        ("/events/{event_id:int}/invitations/channels/{channel_id:int}/share", "event_id"): [
+            str(cafe_date["event_id"])
+        ],
+        "audience_id": [str(live_server.rows("SELECT id FROM audiences ORDER BY id")[0][0])],
+        "channel_id": [
+            str(live_server.rows(f"SELECT id FROM channels WHERE kind = '{kind}'")[0][0])
+            for kind in ("sms", "network")
+        ],
         # Tokens mean different things on different routes: an invalid one and a live one.
         ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
         ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],

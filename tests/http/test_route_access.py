@@ -73,6 +73,44 @@ EXPECTED = {
     "event_comments": ("/events/{event}/comments", "POST", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
     "event_action": ("/events/{event}/actions/request_changes", "POST", LIBRARY_PEOPLE),
     "approve_event": ("/events/{event}/approve", "GET", LIBRARY_PEOPLE),
+    # The invitation plan of the submitted event: an audience with a network channel and its
+    # link (made by the association's member). Deleting takes unknown ids (404 for all).
+    "invitations": ("/events/{event}/invitations", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "add_audience": (
+        "/events/{event}/invitations/audiences",
+        "POST",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),  # fmt: skip
+    "audience": (
+        "/events/{event}/invitations/audiences/{audience}",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),  # fmt: skip
+    "delete_audience": ("/events/{event}/invitations/audiences/999999/delete", "POST", set()),
+    "new_channel": (
+        "/events/{event}/invitations/audiences/{audience}/channels",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),  # fmt: skip
+    "channel": (
+        "/events/{event}/invitations/channels/{channel}",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),  # fmt: skip
+    "delete_channel": ("/events/{event}/invitations/channels/999999/delete", "POST", set()),
+    "share_kit": (
+        "/events/{event}/invitations/channels/{channel}/share",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),  # fmt: skip
+    "add_link": ("/events/{event}/invitations/links", "POST", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "link_qr": (
+        "/events/{event}/invitations/links/{link}/qr.svg",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),  # fmt: skip
+    "delete_link": ("/events/{event}/invitations/links/999999/delete", "POST", set()),
+    "share_link": ("/l/{link_code}", "GET", EVERYONE),
     # One date of a booked event: the submitted event has no dates, so this is the date of
     # an approved event (also led by the world's association). Its library's staff and its
     # lead's members may change it; anyone else does not learn that the event exists.
@@ -230,7 +268,28 @@ def _place(web, world):
         **web.run(_slot_params, web.ctx, world, room_id),
         **web.run(_booked_params, web.ctx, world, room_id),
         **web.run(_contact_params, web.ctx, world),
+        **web.run(_invitation_params, web.ctx, event_id),
     }
+
+
+async def _invitation_params(ctx, event_id):
+    """An audience of the submitted event with a network channel, and the channel's link."""
+    from webapp.invitations import service as invitations
+    from webapp.invitations import store as invitation_store
+
+    member = await actor(ctx, "member@assoc.test")
+    audience_id = await invitations.add_audience(
+        ctx, actor=member, event_id=event_id,
+        values={"name": "Grannar", "language": "sv", "size": None},
+    )  # fmt: skip
+    channel_id = await invitations.add_channel(
+        ctx, actor=member, event_id=event_id, audience_id=audience_id,
+        values={"kind": "network", "message": "Välkommen!", "send_on": None,
+                "responsible_id": None, "status": "planned"},
+    )  # fmt: skip
+    async with ctx.db.read() as conn:
+        (link,) = await invitation_store.links_of(conn, event_id)
+    return {"audience": audience_id, "channel": channel_id, "link": link.id, "link_code": link.code}
 
 
 async def _contact_params(ctx, world):

@@ -58,6 +58,7 @@ EVENT_RULES = {
     "event.answer_invitation",
     "event.evaluate",
     "event.dates.manage",
+    "event.invitations",
 }
 
 

@@ -115,6 +115,8 @@ def test_event_rules_by_party(state):
         for action, allowed in rules.items():
             assert can(PEOPLE[who], action, event) is allowed, (who, action, state)
         assert can(PEOPLE[who], "event.comment", event) is rules["event.view"]
+        # The invitation plan is changed by whoever may edit the event.
+        assert can(PEOPLE[who], "event.invitations", event) is rules["event.edit"]
     assert not can(Actor.anonymous(), "event.view", event)
 
 

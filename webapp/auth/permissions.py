@@ -172,6 +172,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "event.evaluate": _event("library", "partner", states=("completed", "evaluated")),
     # Cancel, move or restore single dates of a booked event (one date of a weekly series).
     "event.dates.manage": _event("library", "lead", states=("approved", "published")),
+    # The invitation plan (audiences, channels, share links), while the event can change.
+    "event.invitations": _event("library", "partner", states=_EDITABLE),
     "library.events.review": _role("admin", "staff", kind="library"),
     "library.partners.view": _role("admin", "staff", kind="library"),
     "library.partners.manage": _role("admin", "staff", kind="library"),

@@ -678,3 +678,70 @@ sms_replies = Table(
     _ts("received_at"),
 )
 Index("ix_sms_replies_organisation", sms_replies.c.organisation_id, sms_replies.c.received_at)
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+# Who an event wants to reach: "Arabic-speaking families", "the library's newsletter readers".
+audiences = Table(
+    "audiences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("size", Integer, nullable=True),  # estimated
+    Column("position", Integer, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("event_id", "name", name="uq_audiences_event_name"),
+    CheckConstraint("size IS NULL OR size >= 0", name="size"),
+)
+Index("ix_audiences_event", audiences.c.event_id, audiences.c.position)
+
+# How one audience is reached: a poster, SMS, a partner's own network (share links), e-mail;
+# each with its text, when it goes out, and the partner responsible for it.
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("audience_id", ForeignKey("audiences.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("send_on", Date, nullable=True),
+    Column("responsible_id", ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(16), nullable=False, server_default="planned"),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("kind IN ('poster', 'sms', 'network', 'email')", name="kind"),
+    CheckConstraint("status IN ('planned', 'ready', 'done')", name="status"),
+)
+Index("ix_channels_audience", channels.c.audience_id)
+Index("ix_channels_event", channels.c.event_id)
+
+# Tracked short links (/l/{code}): one per channel, and named ones for an ambassador's or a
+# partner's own network ("Ayman's network"). A visit is counted per link and day, nothing
+# about the visitor is kept.
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id", ondelete="SET NULL"), nullable=True),
+    Column("name", String(120), nullable=False),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("created_at"),
+)
+Index("ix_share_links_event", share_links.c.event_id)
+Index("ix_share_links_channel", share_links.c.channel_id)
+
+link_visits = Table(
+    "link_visits",
+    metadata,
+    Column("link_id", ForeignKey("share_links.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("visits", Integer, nullable=False),
+)

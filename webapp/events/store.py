@@ -422,6 +422,18 @@ async def bump_event(
     return result.scalar_one_or_none()
 
 
+async def bump_version(conn: AsyncConnection, event_id: int, *, at: datetime) -> int:
+    """A change to what belongs to the event outside its row (its invitation plan): a new
+    version for the revision history. The calendar sequence stays: no date or place moved."""
+    result = await conn.execute(
+        update(events)
+        .where(events.c.id == event_id)
+        .values(version=events.c.version + 1, updated_at=at)
+        .returning(events.c.version)
+    )
+    return int(result.scalar_one())
+
+
 async def change_occurrence(
     conn: AsyncConnection, occurrence_id: int, *, source: str, **values: Any
 ) -> bool:

@@ -142,6 +142,10 @@ def field_labels() -> dict[str, str]:
         "capacity": _("Capacity"),
         "slot_id": _("An open program slot"),
         "dates": _("Dates"),
+        # The invitation plan (webapp/invitations): who is reached, how, and the share links.
+        "invitation_audience": _("Audience to reach"),
+        "invitation_channel": _("Invitation channel"),
+        "invitation_link": _("Share link"),
     }
 
 
