@@ -19,6 +19,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # name -> module; add later benchmarks here.
 BENCHMARKS: dict[str, str] = {
     "feeds": "bench.feeds",
+    "sms": "bench.sms",
 }
 
 

@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from webapp import clock
 from webapp.api import routes as api_routes
 from webapp.auth import routes as auth_routes
 from webapp.auth.csrf import CSRFMiddleware
@@ -23,7 +24,7 @@ from webapp.auth.sessions import SessionCookie, SessionMiddleware
 from webapp.calendars import routes as calendar_routes
 from webapp.console import routes as console_routes
 from webapp.contacts import routes as contact_routes
-from webapp.context import build_context
+from webapp.context import Context, build_context
 from webapp.db import Database
 from webapp.db.migrate import upgrade
 from webapp.events import date_routes, evaluation_routes
@@ -37,6 +38,8 @@ from webapp.orgs import routes as org_routes
 from webapp.partners import routes as partner_routes
 from webapp.program import embed_routes
 from webapp.program import routes as program_routes
+from webapp.rsvp import routes as rsvp_routes
+from webapp.rsvp import service as rsvp_service
 from webapp.settings import Settings
 from webapp.slots import routes as slot_routes
 from webapp.sms import delivery
@@ -72,6 +75,17 @@ class VendorFiles(StaticFiles):
         return str(target), os.stat(target)
 
 
+async def _timers(ctx: Context, stop: asyncio.Event, interval: float = 30.0) -> None:
+    """What ``samspel worker`` does on a timer and an app process alone must do too."""
+    while not stop.is_set():
+        try:
+            await rsvp_service.lapse_offers(ctx, now=clock.now())
+        except Exception:  # keep the timer alive; the next round tries again
+            log.exception("lapsing waitlist offers failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
 def create_app(settings: Settings) -> Starlette:
     db = Database(settings.database_url)
     ctx = build_context(settings, db)
@@ -81,7 +95,8 @@ def create_app(settings: Settings) -> Starlette:
         if settings.auto_migrate:
             await anyio.to_thread.run_sync(upgrade, settings.database_url)
         stop = asyncio.Event()
-        dispatching = None
+        dispatching: asyncio.Task[None] | None = None
+        timers: asyncio.Task[None] | None = None
         provider = None
         if settings.sms_dispatcher == "app":
             # The SMS outbox is delivered from this process too (several app processes and
@@ -89,12 +104,15 @@ def create_app(settings: Settings) -> Starlette:
             provider = delivery.make_provider(ctx)
             dispatcher = delivery.make_dispatcher(ctx, provider, role="app")
             dispatching = asyncio.create_task(dispatcher.run(stop))
+            # And the timers of the embedded case: waitlist offers that ran out.
+            timers = asyncio.create_task(_timers(ctx, stop))
         try:
             yield
         finally:
             stop.set()
-            if dispatching is not None:
-                await dispatching
+            for task in (dispatching, timers):
+                if task is not None:
+                    await task
             if provider is not None:
                 await provider.aclose()
             ctx.calendar_versions.close()
@@ -119,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
         *contact_routes.routes,
         *sms_routes.routes,
         *invitation_routes.routes,
+        *rsvp_routes.routes,
         *console_routes.routes,
         *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

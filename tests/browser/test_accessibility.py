@@ -75,6 +75,7 @@ NOT_PAGES = {
     # A QR code image and the tracked link's redirect (tests/http/test_invitations.py)
     "/events/{event_id:int}/invitations/links/{link_id:int}/qr.svg",
     "/l/{code}",
+    "/events/{event_id:int}/invitations/channels/{channel_id:int}/poster-{size}.pdf",
     # Calendar files and feeds (tests/http/test_calendars.py)
     "/calendar/{slug}.ics",
     "/calendar/private/{token}.ics",
@@ -125,7 +126,7 @@ class Plan:
 
 
 def _path_values(
-    live_server: LiveServer, reset_token: str, invitation_token: str
+    live_server: LiveServer, reset_token: str, invitation_token: str, rsvp_token: str
 ) -> dict[Any, Any]:
     def first_id(sql: str) -> list[str]:
         rows = live_server.rows(sql, (LIBRARY_SLUG,))
@@ -231,6 +232,7 @@ def _path_values(
         # Tokens mean different things on different routes: an invalid one and a live one.
         ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
         ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],
+        ("/r/{token}", "token"): [rsvp_token],
     }
 
 
@@ -270,6 +272,17 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         reset_path = live_server.newest_link(PENDING_ASSOCIATION, "/password/reset/")
+        # A live RSVP to the language café, made on its public page: its personal link.
+        cafe = live_server.rows(
+            "SELECT id FROM events WHERE title = 'Språkcafé' AND state = 'published'"
+        )[0][0]
+        page.goto(f"/events/{cafe}")
+        page.locator("#name").fill("Amal")
+        page.locator("#party_size").fill("2")
+        with page.expect_navigation():
+            page.locator("#rsvp button[type=submit]").click()
+        rsvp_path = page.url.split("?")[0].split(live_server.url)[-1]
+        assert rsvp_path.startswith("/r/"), page.url
         # A live invitation, sent by the library admin from the members page.
         log_in(page, LIBRARY_ADMIN)
         page.goto(f"/orgs/{LIBRARY_SLUG}/members")
@@ -298,6 +311,7 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
     code = live_server.rows("SELECT code FROM outbox ORDER BY id")[0][0]
     send_id = live_server.rows("SELECT id FROM sms_sends ORDER BY id")[0][0]
     extra = {
+        "/r/{token}": [f"{rsvp_path}?new=1"],
         "/m/{code}": [f"/m/{code}?stopped=1"],
         "/orgs/{slug}/sms/sends/{send_id:int}": [
             f"/orgs/{ASSOCIATION_SLUG}/sms/sends/{send_id}?sent=1&status=undelivered"
@@ -327,7 +341,10 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
     }
     return Plan(
         values=_path_values(
-            live_server, reset_path.rsplit("/", 1)[1], invitation_path.rsplit("/", 1)[1]
+            live_server,
+            reset_path.rsplit("/", 1)[1],
+            invitation_path.rsplit("/", 1)[1],
+            rsvp_path.rsplit("/", 1)[1],
         ),
         reset_path=reset_path,
         invitation_path=invitation_path,

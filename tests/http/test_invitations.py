@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.http.test_program import make_event, rooms  # noqa: F401 - the fixture
+from webapp import clock
 from webapp.db.tables import event_revisions, link_visits, notifications, share_links
 from webapp.invitations import service
 
@@ -144,7 +146,7 @@ def test_a_tracked_link_counts_visits_and_keeps_nothing_about_the_visitor(web, w
     web.client.cookies.clear()
     visit = web.get(f"/l/{link.code}")
     assert visit.status_code == 302
-    assert visit.headers["location"] == f"/events/{event_id}"
+    assert visit.headers["location"] == f"/events/{event_id}?via={link.code}"
     assert "set-cookie" not in visit.headers
     assert web.get(f"/l/{link.code.upper()}").status_code == 302  # read from paper: any case
     assert web.get("/l/nosuchcode").status_code == 404
@@ -228,3 +230,34 @@ def test_who_sees_and_who_changes_the_plan(web, world, rooms):  # noqa: F811
     page = web.get(_base(event_id))
     assert page.status_code == 200 and "Add an audience" not in page.text
     assert _add_audience(web, event_id, name="Late").status_code == 403
+
+
+def test_a_poster_channel_prints_posters_and_flyers_whose_qr_code_is_its_link(web, world, rooms):  # noqa: F811
+    from tests.unit.test_posters import decoded, page_text
+
+    starts = (clock.now() + timedelta(days=9)).replace(hour=17, minute=0, second=0, microsecond=0)
+    event_id = make_event(web, world, rooms, starts_at=starts)
+    web.login("member@assoc.test")
+    arabic = _audience_id(_add_audience(web, event_id))
+    somali = _audience_id(_add_audience(web, event_id, name="Somaliska familjer", language="so"))
+    for audience_id in (arabic, somali):
+        web.post(
+            _base(event_id) + f"/audiences/{audience_id}/channels",
+            {"kind": "poster", "message": "مقهى اللغة" if audience_id == arabic else "Välkommen"},
+        )
+    ar_link, so_link = web.run(_links, web.ctx, event_id)
+    page = web.get(_base(event_id)).text
+    assert "posters in Swedish: we have no poster words in this language yet" in page
+    channel_ids = re.findall(r'href="[^"]*/channels/(\d+)/poster-a4\.pdf"', page)
+    assert len(channel_ids) == 2
+    poster = web.get(_base(event_id) + f"/channels/{channel_ids[0]}/poster-a4.pdf")
+    assert poster.status_code == 200 and poster.headers["content-type"] == "application/pdf"
+    assert [r.text for r in decoded(poster.content)] == [f"http://testserver/l/{ar_link.code}"]
+    assert "متى" in page_text(poster.content) or "مقهى" in page_text(poster.content)
+    flyers = web.get(_base(event_id) + f"/channels/{channel_ids[1]}/poster-a5.pdf")
+    codes = [r.text for r in decoded(flyers.content)]
+    assert codes == [f"http://testserver/l/{so_link.code}"] * 2
+    assert "NÄR" in page_text(flyers.content).upper()  # Somali audience: Swedish words
+    assert web.get(_base(event_id) + f"/channels/{channel_ids[0]}/poster-a2.pdf").status_code == 404
+    web.login("admin@otherassoc.test")
+    assert web.get(_base(event_id) + f"/channels/{channel_ids[0]}/poster-a4.pdf").status_code == 404

@@ -98,6 +98,12 @@ EXPECTED = {
         LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
     ),  # fmt: skip
     "delete_channel": ("/events/{event}/invitations/channels/999999/delete", "POST", set()),
+    # A poster of the network channel's link: the submitted event has no date yet (409).
+    "channel_poster": (
+        "/events/{event}/invitations/channels/{channel}/poster-a4.pdf",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),
     "share_kit": (
         "/events/{event}/invitations/channels/{channel}/share",
         "GET",
@@ -111,6 +117,13 @@ EXPECTED = {
     ),  # fmt: skip
     "delete_link": ("/events/{event}/invitations/links/999999/delete", "POST", set()),
     "share_link": ("/l/{link_code}", "GET", EVERYONE),
+    # RSVPs: only to public events (the submitted one is not: 404 for all); the personal
+    # pages answer to a valid token only (tests/http/test_rsvp.py).
+    "rsvp": ("/events/{event}/rsvp", "POST", set()),
+    "my_rsvp": ("/r/not-a-token", "GET", set()),
+    "change_rsvp": ("/r/not-a-token/change", "POST", set()),
+    "cancel_rsvp": ("/r/not-a-token/cancel", "POST", set()),
+    "claim_rsvp": ("/r/not-a-token/claim", "POST", set()),
     # One date of a booked event: the submitted event has no dates, so this is the date of
     # an approved event (also led by the world's association). Its library's staff and its
     # lead's members may change it; anyone else does not learn that the event exists.
@@ -163,6 +176,8 @@ EXPECTED = {
     "sms_about_data": ("/m/{sms_code}/data.json", "GET", EVERYONE),
     "sms_about_stop": ("/m/{sms_code}/stop", "POST", EVERYONE),
     "sms_about_start": ("/m/{sms_code}/start", "POST", EVERYONE),
+    # Answering an invitation: this message is about no event (404 for all).
+    "sms_about_answer": ("/m/{sms_code}/answer", "POST", set()),
     # Twilio's webhooks: no role opens them, only Twilio's signature (tests/http/
     # test_twilio_webhooks.py); unsigned, they are 403 for everyone.
     "twilio_status": ("/webhooks/twilio/status", "POST", set()),

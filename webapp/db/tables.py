@@ -745,3 +745,41 @@ link_visits = Table(
     Column("day", Date, primary_key=True),
     Column("visits", Integer, nullable=False),
 )
+
+
+# RSVPs ----------------------------------------------------------------------------------------
+
+# Someone coming to one date of an event: no account, a personal link (``/r/{token}``, only
+# the token's SHA-256 is kept) to change or cancel. ``going`` and ``offered`` (a freed place
+# held for the first on the waitlist until ``offered_until``) take places; ``waitlist`` waits
+# in ``created_at`` order; ``lapsed`` let an offer run out. ``request_key`` makes a repeated
+# form post the same RSVP. ``link_id``: the tracked link the person came through.
+rsvps = Table(
+    "rsvps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("occurrence_id", ForeignKey("occurrences.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("party_size", Integer, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("request_key", String(64), nullable=False, unique=True),
+    Column("language", String(16), nullable=False),
+    Column("link_id", ForeignKey("share_links.id", ondelete="SET NULL"), nullable=True),
+    _ts("offered_until", nullable=True),
+    # The reminder SMS before the date was queued (at most one per RSVP).
+    _ts("reminded_at", nullable=True),
+    # Came in the lobby: the check-in list of the day.
+    _ts("checked_in_at", nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("party_size BETWEEN 1 AND 20", name="party_size"),
+    CheckConstraint(
+        "status IN ('going', 'waitlist', 'offered', 'lapsed', 'cancelled')", name="status"
+    ),
+)
+Index("ix_rsvps_occurrence", rsvps.c.occurrence_id, rsvps.c.status, rsvps.c.created_at)
+Index("ix_rsvps_event", rsvps.c.event_id)
+Index("ix_rsvps_offered", rsvps.c.status, rsvps.c.offered_until)

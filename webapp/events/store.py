@@ -41,6 +41,7 @@ async def event(conn: AsyncConnection, event_id: int) -> Row | None:
             library.c.name.label("library_name"),
             library.c.slug.label("library_slug"),
             library.c.timezone.label("library_timezone"),
+            library.c.country.label("library_country"),
             rooms.c.name.label("room_name"),
             rooms.c.capacity.label("room_capacity"),
             locations.c.name.label("location_name"),

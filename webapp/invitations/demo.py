@@ -10,8 +10,9 @@ from sqlalchemy import select
 from webapp import clock
 from webapp.auth.permissions import Actor
 from webapp.context import Context
-from webapp.db.tables import events
+from webapp.db.tables import events, occurrences
 from webapp.invitations import service, store
+from webapp.rsvp import service as rsvp
 
 
 async def seed(ctx: Context, *, member: Actor, association_id: int) -> None:
@@ -55,3 +56,26 @@ async def seed(ctx: Context, *, member: Actor, association_id: int) -> None:
     for link, visits in zip(links, (0, 18, 6, 25), strict=False):
         for _ in range(visits):
             await service.visit(ctx, link.code)
+    # Some came through the links and signed up for the next date.
+    async with ctx.db.read() as conn:
+        next_date = await conn.scalar(
+            select(occurrences.c.id)
+            .where(
+                occurrences.c.event_id == event_id,
+                occurrences.c.status == "scheduled",
+                occurrences.c.starts_at > clock.now(),
+            )
+            .order_by(occurrences.c.starts_at)
+            .limit(1)
+        )
+    if next_date is None:
+        return
+    came: list[tuple[str, int, str | None]] = [
+        ("Samira", 2, links[1].code), ("Omar", 1, links[1].code), ("Leila", 3, links[3].code),
+        ("Karin", 1, None),
+    ]  # fmt: skip
+    for n, (name, people, via) in enumerate(came):
+        await rsvp.book(
+            ctx, event_id=event_id, occurrence_id=next_date, name=name, phone=None,
+            party_size=people, language="sv", request_key=f"demo-rsvp-{n}", via=via,
+        )  # fmt: skip

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from webapp.auth.guard import authorize
 from webapp.events.vocabulary import language_labels
-from webapp.invitations import forms, service, vocabulary
+from webapp.invitations import forms, posters, service, vocabulary
 from webapp.problems import Invalid, NotFound
 from webapp.web.forms import FormState
 from webapp.web.routing import answers, app_context, path_id
@@ -45,7 +45,10 @@ def _plan_page(
         "invitations/plan.html",
         {"plan": plan, "event": plan.event.row, "tz": plan.event.tz, "base": _base(plan.event.id),
          "audience_form": audience_form or FormState(), "link_form": link_form or FormState(),
-         "link_url": lambda code: service.link_url(app_context(request), code), **_choices()},
+         "link_url": lambda code: service.link_url(app_context(request), code),
+         "poster_language": lambda language: posters.poster_language(
+             language, plan.event.row.library_country
+         ), **_choices()},
         status_code=status_code,
     )  # fmt: skip
 
@@ -258,14 +261,37 @@ async def link_qr(request: Request) -> Response:
     )  # fmt: skip
 
 
+@answers
+async def channel_poster(request: Request) -> Response:
+    """A poster (A4, A3) or a sheet of two A5 flyers of a channel, as PDF."""
+    actor = authorize(request, "account.manage")
+    try:
+        made = await posters.poster(
+            app_context(request), actor=actor, event_id=path_id(request, "event_id"),
+            channel_id=path_id(request, "channel_id"), size=request.path_params["size"],
+        )  # fmt: skip
+    except Invalid as problem:
+        return Response(
+            "; ".join(problem.errors.values()), status_code=409, media_type="text/plain"
+        )
+    return Response(
+        made.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{made.filename}"',
+                 "Cache-Control": "private, no-cache"},
+    )  # fmt: skip
+
+
 async def visit(request: Request) -> Response:
     """A tracked link: count the visit, go to the event's public page."""
     try:
         event_id = await service.visit(app_context(request), request.path_params["code"])
     except NotFound:
         return Response("Not found", status_code=404, media_type="text/plain")
+    # The link goes along in the address, so an RSVP made on the page records it.
+    code = request.path_params["code"].lower()
     return RedirectResponse(
-        f"/events/{event_id}", status_code=302, headers={"Cache-Control": "no-store"}
+        f"/events/{event_id}?via={code}", status_code=302, headers={"Cache-Control": "no-store"}
     )
 
 
@@ -294,6 +320,11 @@ routes = [
         name="delete_channel",
     ),  # fmt: skip
     Route(EVENT + "/channels/{channel_id:int}/share", share_kit, name="share_kit"),
+    Route(
+        EVENT + "/channels/{channel_id:int}/poster-{size}.pdf",
+        channel_poster,
+        name="channel_poster",
+    ),  # fmt: skip
     Route(EVENT + "/links", add_link, methods=["POST"], name="add_link"),
     Route(EVENT + "/links/{link_id:int}/qr.svg", link_qr, name="link_qr"),
     Route(EVENT + "/links/{link_id:int}/delete", delete_link, methods=["POST"], name="delete_link"),

@@ -12,7 +12,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from webapp.db.tables import audiences, channels, link_visits, organisations, share_links
+from webapp.db.tables import (
+    audiences,
+    channels,
+    link_visits,
+    organisations,
+    rsvps,
+    share_links,
+)
 
 # Audiences -------------------------------------------------------------------------------------
 
@@ -111,13 +118,22 @@ async def links_of(conn: AsyncConnection, event_id: int) -> list[Row]:
         .group_by(link_visits.c.link_id)
         .subquery()
     )
+    # People signed up through each link (RSVPs that hold places, by party size).
+    signed_up = (
+        select(rsvps.c.link_id, func.sum(rsvps.c.party_size).label("people"))
+        .where(rsvps.c.event_id == event_id, rsvps.c.status.in_(("going", "offered")))
+        .group_by(rsvps.c.link_id)
+        .subquery()
+    )
     result = await conn.execute(
         select(
             share_links,
             func.coalesce(visits.c.visits, 0).label("visits"),
+            func.coalesce(signed_up.c.people, 0).label("people"),
             organisations.c.name.label("organisation_name"),
         )
         .outerjoin(visits, visits.c.link_id == share_links.c.id)
+        .outerjoin(signed_up, signed_up.c.link_id == share_links.c.id)
         .outerjoin(organisations, organisations.c.id == share_links.c.organisation_id)
         .where(share_links.c.event_id == event_id)
         .order_by(share_links.c.id)
@@ -162,3 +178,19 @@ async def count_visit(conn: AsyncConnection, link_id: int, day: date) -> None:
             set_={"visits": link_visits.c.visits + 1},
         )
     )
+
+
+async def channel_link_code(
+    conn: AsyncConnection, event_id: int, kind: str, organisation_id: int | None
+) -> str | None:
+    """The tracked link of the event's channel of ``kind``: the one the organisation is
+    responsible for if there is one, else the first."""
+    result = await conn.execute(
+        select(share_links.c.code, channels.c.responsible_id)
+        .join(channels, channels.c.id == share_links.c.channel_id)
+        .where(channels.c.event_id == event_id, channels.c.kind == kind)
+        .order_by(channels.c.id)
+    )
+    rows = list(result)
+    mine = [r.code for r in rows if r.responsible_id == organisation_id]
+    return (mine or [r.code for r in rows] or [None])[0]

@@ -20,6 +20,7 @@ from webapp.events import vocabulary as event_vocabulary
 from webapp.locations import vocabulary as location_vocabulary
 from webapp.problems import NotFound
 from webapp.program import forms, service
+from webapp.rsvp import page as rsvp_page
 from webapp.web.routing import app_context as _ctx
 from webapp.web.templating import render
 
@@ -134,9 +135,22 @@ async def event_page(request: Request) -> Response:
         )
     except service.NotPublic:
         return RedirectResponse(f"/events/{event_id}/plan", status_code=303)
+    return await render_event_page(request, page)
+
+
+async def render_event_page(
+    request: Request, page: service.EventPage, *, rsvp_form: Any = None, status_code: int = 200
+) -> Response:
+    """The public event page; with ``rsvp_form`` when an RSVP just failed (errors shown)."""
     calendar = links.for_event_page(_ctx(request).settings.base_url, page)
+    rsvp = await rsvp_page.section(
+        _ctx(request), page, via=request.query_params.get("via", ""), form=rsvp_form
+    )
     return render(
-        request, "program/event.html", {"page": page, "calendar": calendar, **_vocabulary()}
+        request,
+        "program/event.html",
+        {"page": page, "calendar": calendar, **rsvp, **_vocabulary()},
+        status_code=status_code,
     )
 
 

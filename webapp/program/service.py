@@ -135,8 +135,6 @@ class EventPage:
     places: list[Place]
     partners: list[Row]
     capacity: int | None
-    # Filled in when attendees can sign up (RSVPs); None shows no "places left" line.
-    places_left: int | None = None
     rooms: dict[int, Place] = field(default_factory=dict)
     # A published event that was cancelled: when, and the reason the organisers gave.
     cancellation: Row | None = None

@@ -18,8 +18,11 @@ from webapp.contacts import phones
 from webapp.contacts import service as contacts
 from webapp.contacts import store as contact_store
 from webapp.context import Context
+from webapp.invitations import store as invitation_store
 from webapp.orgs import store as org_store
 from webapp.problems import NotFound
+from webapp.rsvp import service as rsvp
+from webapp.rsvp import store as rsvp_store
 from webapp.sms import service, store
 
 
@@ -31,6 +34,7 @@ class About:
     event: service.EventChoice | None  # the event the message is about, if still to come
     event_id: int | None
     stopped: bool  # the number gets no SMS from anyone
+    rsvp: Row | None = None  # the person's answer to the invitation, if any
 
     @property
     def masked_phone(self) -> str:
@@ -60,10 +64,52 @@ async def about(ctx: Context, code: str) -> About:
             (c for c in await service.event_choices(ctx, organisation) if c.id == send.event_id),
             None,
         )
+    async with ctx.db.read() as conn:
+        answer = await rsvp_store.by_request_key(conn, rsvp_key(message.code))
     return About(
         message=message, organisation=organisation, contact=person, event=event,
-        event_id=send.event_id, stopped=stopped,
+        event_id=send.event_id, stopped=stopped, rsvp=answer,
     )  # fmt: skip
+
+
+def rsvp_key(code: str) -> str:
+    """The RSVP made from a message (its link or a YES reply) has this one-time key: one
+    RSVP per invitation, however often the person answers."""
+    return f"sms:{code}"
+
+
+@dataclass(frozen=True)
+class Answered:
+    about: About
+    link: str | None  # the personal RSVP link when coming
+    status: str | None  # going or waitlist when coming
+
+
+async def answer(ctx: Context, code: str, *, coming: bool, party_size: int = 1) -> Answered:
+    """The person answers the invitation in the message: coming (an RSVP for the event's
+    next date, recorded as brought by the event's SMS channel) or not (an RSVP made before
+    is cancelled)."""
+    found = await about(ctx, code)
+    if found.event is None:
+        raise NotFound()
+    if not coming:
+        if found.rsvp is not None and found.rsvp.status != "cancelled":
+            await rsvp.cancel(ctx, rsvp.token_for(ctx, rsvp_key(found.message.code)))
+        return Answered(about=found, link=None, status=None)
+    async with ctx.db.read() as conn:
+        via = await invitation_store.channel_link_code(
+            conn, found.event.id, "sms", found.organisation.id
+        )
+    name = found.contact.row.name if found.contact is not None else "-"
+    booked = await rsvp.book(
+        ctx, event_id=found.event.id, occurrence_id=found.event.occurrence_id, name=name,
+        phone=found.message.phone, party_size=party_size,
+        language=found.contact.row.language or "sv" if found.contact else "sv",
+        request_key=rsvp_key(found.message.code), via=via,
+    )  # fmt: skip
+    return Answered(
+        about=found, link=f"{ctx.settings.base_url}/r/{booked.token}", status=booked.status
+    )
 
 
 async def stop(ctx: Context, code: str) -> About:

@@ -8,6 +8,7 @@ the body is looked at further."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from sqlalchemy.engine import Row
@@ -24,6 +25,8 @@ from webapp.context import Context
 from webapp.i18n import _
 from webapp.orgs import service as orgs
 from webapp.problems import Forbidden, Invalid
+from webapp.rsvp import forms as rsvp_forms
+from webapp.rsvp import service as rsvp_service
 from webapp.sms import about, budget, forms, log, service, webhooks
 from webapp.web.forms import FormState
 from webapp.web.routing import answers, app_context, path_id
@@ -227,11 +230,13 @@ async def budget_page(request: Request) -> Response:
 async def about_page(request: Request) -> Response:
     ctx = app_context(request)
     found = await about.about(ctx, request.path_params["code"])
+    code = found.message.code
+    rsvp_link = f"/r/{rsvp_service.token_for(ctx, about.rsvp_key(code))}" if found.rsvp else ""
     response = render(
         request,
         "sms/about.html",
-        {"about": found, "code": request.path_params["code"].lower(),
-         "consent_labels": consent_labels()},
+        {"about": found, "code": code, "consent_labels": consent_labels(),
+         "rsvp_link": rsvp_link},
     )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
@@ -261,6 +266,28 @@ async def about_delete(request: Request) -> Response:
 
 
 @answers
+async def about_answer(request: Request) -> Response:
+    """The invitation's answer from its page: coming (with how many) or not."""
+    code = request.path_params["code"].lower()
+    raw = await request.form(max_files=0)
+    coming = raw.get("coming") == "yes"
+    _form, party_size = rsvp_forms.party_form(raw)
+    if coming and party_size is None:
+        return RedirectResponse(f"/m/{code}?party=bad#answer", status_code=303)
+    try:
+        answered = await about.answer(
+            app_context(request), code, coming=coming, party_size=party_size or 1
+        )
+    except Invalid as problem:
+        first = next(iter(problem.errors.values()), "")
+        return RedirectResponse(f"/m/{code}?problem={quote(first)}#answer", status_code=303)
+    if answered.link is None:
+        return RedirectResponse(f"/m/{code}?declined=1", status_code=303)
+    path = answered.link.removeprefix(app_context(request).settings.base_url)
+    return RedirectResponse(f"{path}?new=1", status_code=303)
+
+
+@answers
 async def about_data(request: Request) -> Response:
     code = request.path_params["code"].lower()
     data = await about.export(app_context(request), code)
@@ -287,6 +314,7 @@ routes = [
     Route("/m/{code}/stop", about_stop, methods=["POST"], name="sms_about_stop"),
     Route("/m/{code}/start", about_start, methods=["POST"], name="sms_about_start"),
     Route("/m/{code}/delete", about_delete, methods=["POST"], name="sms_about_delete"),
+    Route("/m/{code}/answer", about_answer, methods=["POST"], name="sms_about_answer"),
     Route("/webhooks/twilio/status", status, methods=["POST"], name="twilio_status"),
     Route("/webhooks/twilio/inbound", inbound, methods=["POST"], name="twilio_inbound"),
 ]

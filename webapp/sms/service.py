@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invites.sms import encoding, quiet_hours
 from invites.sms.templates import TemplateError, fields, format_when, problems, render
@@ -52,6 +53,7 @@ class EventChoice:
     starts_at: datetime  # its next date
     place: str
     tz: ZoneInfo
+    occurrence_id: int  # the next date's
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,12 @@ def link_of(ctx: Context, code: str) -> str:
     return f"{ctx.settings.base_url}/m/{code}"
 
 
-def _ui_language(ctx: Context, contact: Any, organisation: Row) -> str:
+def ui_language(ctx: Context, contact: Any, organisation: Row) -> str:
     """The language of dates, of the link's line and of the page behind it: the recipient's
     when it is one of ours (Swedish, Danish, Norwegian, English), else the language of the
     organisation's country, which the message is written in. An Arabic month name inside a
     Swedish sentence would turn the reading direction around and triple the cost (UCS-2)."""
-    if contact.language in SUPPORTED_LOCALES:
+    if contact is not None and contact.language in SUPPORTED_LOCALES:
         return str(contact.language)
     country = (getattr(organisation, "country", None) or "").upper()
     return COUNTRY_LANGUAGE.get(country, ctx.settings.locale)
@@ -89,19 +91,19 @@ def _message(
     link = link_of(ctx, code)
     values = {"name": contact.name, "link": link}
     if event is not None:
-        day, at = _when(event, _ui_language(ctx, contact, organisation))
+        day, at = when_text(event, ui_language(ctx, contact, organisation))
         values.update(title=event.title, date=day, time=at, place=event.place)
     try:
         body = render(template, values)
     except TemplateError as problem:
         raise Invalid({"template": "; ".join(problem.problems)}) from None
     if "link" not in fields(template):
-        with use_locale(_ui_language(ctx, contact, organisation)):
+        with use_locale(ui_language(ctx, contact, organisation)):
             body = body.rstrip() + "\n" + _("Info and stop: %(link)s", link=link)
     return body
 
 
-def _when(event: EventChoice, language: str) -> tuple[str, str]:
+def when_text(event: EventChoice, language: str) -> tuple[str, str]:
     try:
         return format_when(event.starts_at, language, event.tz)
     except (ValueError, LookupError):  # a language Babel does not know
@@ -138,6 +140,7 @@ async def event_choices(ctx: Context, organisation: Row) -> list[EventChoice]:
             choices[row.event_id] = EventChoice(
                 id=row.event_id, title=row.title, starts_at=row.starts_at,
                 place=row.location_name, tz=ZoneInfo(zone) if zone else ctx.settings.tz,
+                occurrence_id=row.id,
             )  # fmt: skip
     return list(choices.values())
 
@@ -175,11 +178,7 @@ async def send(
     price = Decimal(ctx.settings.sms_segment_price)
     async with ctx.db.transaction() as conn:
         limit = await budget.current(conn, ctx, organisation, lock=True)
-        rows = [
-            row
-            for contact_id in dict.fromkeys(contact_ids)
-            if (row := await contact_store.contact(conn, organisation.id, contact_id)) is not None
-        ]
+        rows = await contact_store.contacts_by_id(conn, organisation.id, contact_ids)
         blocked = await contact_store.opted_out(conn, [phones.digest(r.phone) for r in rows])
         allowed = [
             r for r in rows if r.opted_out_at is None and phones.digest(r.phone) not in blocked
@@ -313,3 +312,34 @@ class _Someone:
 
     name: str
     language: str | None = None
+
+
+# Notices to one person ---------------------------------------------------------------------
+
+
+async def notice(
+    conn: AsyncConnection, ctx: Context, *, organisation_id: int, phone: str, body: str,
+    tz: ZoneInfo, now: datetime,
+) -> datetime | None:  # fmt: skip
+    """Queue one message about something the person asked for (their RSVP), in the caller's
+    transaction: no contact book and no consent record needed, but a number that asked for no
+    SMS gets none, and quiet hours hold it until the morning. When it will be delivered at
+    the earliest, or None when it will not be sent."""
+    digest = phones.digest(phone)
+    if await contact_store.opted_out(conn, [digest]):
+        return None
+    due = quiet_hours.earliest_delivery(now, tz, ctx.settings.sms_quiet_hours)
+    segments = encoding.measure(body).segments
+    send_id = await store.add_send(
+        conn, organisation_id=organisation_id, created_by=None, template=body, recipients=1,
+        event_id=None, send_after=None, created_at=now,
+    )  # fmt: skip
+    await store.add_messages(
+        conn,
+        [{"send_id": send_id, "organisation_id": organisation_id, "contact_id": None,
+          "phone": phone, "phone_hash": digest, "body": body, "segments": segments,
+          "cost": encoding.cost(segments, Decimal(ctx.settings.sms_segment_price)),
+          "code": None, "status": "queued", "attempts": 0, "next_attempt_at": due,
+          "created_at": now, "updated_at": now}],
+    )  # fmt: skip
+    return due

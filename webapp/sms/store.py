@@ -276,3 +276,19 @@ async def replies_of(
         .offset(offset)
     )
     return list(result)
+
+
+async def latest_invitation(conn: AsyncConnection, phone_hash: str) -> str | None:
+    """The code of the newest message about an event sent to the number: what a YES or NO
+    reply answers."""
+    return await conn.scalar(
+        select(outbox.c.code)
+        .join(sms_sends, sms_sends.c.id == outbox.c.send_id)
+        .where(
+            outbox.c.phone_hash == phone_hash,
+            outbox.c.code.is_not(None),
+            sms_sends.c.event_id.is_not(None),
+        )
+        .order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
+        .limit(1)
+    )

@@ -1,4 +1,6 @@
 """What Twilio tells us: delivery reports for our messages, and replies to them.
+A YES or NO (JA/NEJ, JA/NEI) answers the newest invitation to an event the number got: the
+RSVP is registered or declined and confirmed by SMS.
 
 Both come as signed form POSTs (validated in the routes). A delivery report moves the
 message forward (never back: reports can arrive out of order) and is kept in its history. A
@@ -15,8 +17,10 @@ from webapp import clock
 from webapp.contacts import phones
 from webapp.contacts import store as contact_store
 from webapp.context import Context
+from webapp.i18n import _, use_locale
 from webapp.orgs import store as org_store
-from webapp.sms import store
+from webapp.problems import Invalid, NotFound
+from webapp.sms import about, service, store
 
 # Twilio's MessageStatus → ours.
 STATUSES = {
@@ -75,10 +79,46 @@ async def reply(ctx: Context, params: Mapping[str, str]) -> str | None:
             provider_id=provider_id,
             received_at=now,
         )
-        if word != "help":
-            return None
-        sender = await org_store.org_by_id(conn, organisation_id) if organisation_id else None
+        invitation = await store.latest_invitation(conn, digest) if word in ("yes", "no") else None
+        sender = (
+            await org_store.org_by_id(conn, organisation_id)
+            if word == "help" and organisation_id
+            else None
+        )
+    if word in ("yes", "no"):
+        # Answered after the reply is stored: the RSVP has its own transaction.
+        return await _rsvp_answer(ctx, invitation, coming=word == "yes") if invitation else None
+    if word != "help":
+        return None
     if sender is None:
         return "Samspel: " + ctx.settings.base_url
     contact = sender.email or f"{ctx.settings.base_url}/orgs/{sender.slug}/program"
     return f"{sender.name}: {contact}. STOP = no more SMS."
+
+
+async def _rsvp_answer(ctx: Context, code: str, *, coming: bool) -> str | None:
+    """A YES or NO to the newest invitation: the RSVP registered or declined, and the answer
+    to send back, in the person's language."""
+    try:
+        answered = await about.answer(ctx, code, coming=coming)
+    except (NotFound, Invalid):
+        return None  # the event is gone or full of problems: the reply stays for staff
+    found = answered.about
+    person = found.contact.row if found.contact else None
+    language = service.ui_language(ctx, person, found.organisation)
+    with use_locale(language):
+        if not coming:
+            return _("Thank you for letting us know.")
+        assert found.event is not None
+        day, at = service.when_text(found.event, language)
+        if answered.status == "waitlist":
+            return _(
+                "Thank you! %(title)s is full, so you are on the waitlist. We will send an "
+                "SMS if a place frees up: %(link)s",
+                title=found.event.title, link=answered.link,
+            )  # fmt: skip
+        return _(
+            "Thank you! You are signed up for %(title)s on %(date)s at %(time)s. Change or "
+            "cancel: %(link)s",
+            title=found.event.title, date=day, time=at, link=answered.link,
+        )  # fmt: skip

@@ -1,0 +1,278 @@
+"""Signing up for an event without an account: the form on the event page, the personal
+link, capacity with a waitlist whose first person is offered a freed place for a limited
+time, and the tracked link the person came through."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from tests.http.test_program import make_event, rooms  # noqa: F401 - the fixture
+from webapp import clock
+from webapp.db.tables import events, occurrences, outbox, rsvps, share_links
+from webapp.rsvp import service
+
+
+@pytest.fixture(autouse=True)
+def english(web):
+    web.client.headers["Accept-Language"] = "en"
+
+
+def _soon():  # type: ignore[no-untyped-def]
+    return (clock.now() + timedelta(days=7)).replace(hour=16, minute=0, second=0, microsecond=0)
+
+
+def _event(web, world, rooms, capacity=None):  # type: ignore[no-untyped-def]  # noqa: F811
+    event_id = make_event(web, world, rooms, starts_at=_soon())
+
+    async def set_capacity(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.transaction() as conn:
+            await conn.execute(
+                update(events).where(events.c.id == event_id).values(capacity=capacity)
+            )
+            return await conn.scalar(
+                select(occurrences.c.id).where(occurrences.c.event_id == event_id)
+            )
+
+    return event_id, web.run(set_capacity, web.ctx)
+
+
+def _form(web, event_id):  # type: ignore[no-untyped-def]
+    page = web.get(f"/events/{event_id}").text
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    via = re.search(r'name="via" value="([^"]*)"', page).group(1)
+    return page, key, via
+
+
+def _rsvp(web, event_id, **values):  # type: ignore[no-untyped-def]
+    _, key, via = _form(web, event_id)
+    data = {"name": "Amal", "phone": "", "party_size": "1", "request_key": key, "via": via}
+    return web.post(f"/events/{event_id}/rsvp", {**data, **values})
+
+
+def _token(response):  # type: ignore[no-untyped-def]
+    return re.search(r"/r/([A-Za-z0-9_-]+)\?new=1", response.headers["location"]).group(1)
+
+
+async def _statuses(ctx, occurrence_id):  # type: ignore[no-untyped-def]
+    async with ctx.db.read() as conn:
+        result = await conn.execute(
+            select(rsvps.c.name, rsvps.c.status, rsvps.c.party_size)
+            .where(rsvps.c.occurrence_id == occurrence_id)
+            .order_by(rsvps.c.id)
+        )
+        return [tuple(row) for row in result]
+
+
+def test_signing_up_from_the_event_page_and_the_personal_link(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+    page, key, _ = _form(web, event_id)
+    assert "Sign up" in page and "10 places" in page and "Places left" in page
+    response = _rsvp(web, event_id, name="Amal Hassan", phone="070-123 45 67", party_size="2")
+    assert response.status_code == 303
+    token = _token(response)
+    mine = web.get(response.headers["location"])
+    assert mine.status_code == 200 and mine.headers["cache-control"] == "no-store"
+    assert "You are coming" in mine.text and "Amal Hassan" in mine.text
+    assert f"/events/{event_id}.ics" in mine.text
+    assert web.run(_statuses, web.ctx, occurrence_id) == [("Amal Hassan", "going", 2)]
+    assert (
+        "8" in re.search(r"Places left</dt>\s*<dd>([^<]+)", web.get(f"/events/{event_id}").text)[1]
+    )
+
+    # Change the party, then cancel.
+    assert web.post(f"/r/{token}/change", {"party_size": "3"}).status_code == 303
+    assert web.run(_statuses, web.ctx, occurrence_id) == [("Amal Hassan", "going", 3)]
+    assert web.post(f"/r/{token}/cancel").status_code == 303
+    assert "Cancelled" in web.get(f"/r/{token}").text
+    assert web.get("/r/not-a-real-token").status_code == 404
+
+
+def test_pressing_send_twice_makes_one_rsvp(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+    _, key, via = _form(web, event_id)
+    data = {"name": "Amal", "party_size": "1", "request_key": key, "via": via}
+    first = web.post(f"/events/{event_id}/rsvp", data)
+    second = web.post(f"/events/{event_id}/rsvp", data)
+    assert first.headers["location"] == second.headers["location"]
+    assert len(web.run(_statuses, web.ctx, occurrence_id)) == 1
+
+
+def test_mistakes_are_shown_next_to_the_field(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=4)
+    response = _rsvp(web, event_id, name="", phone="12", party_size="0")
+    assert response.status_code == 400
+    for field in ("name", "phone", "party_size"):
+        assert f'id="{field}-error"' in response.text
+    assert 'value="12"' in response.text
+    too_many = _rsvp(web, event_id, party_size="5")
+    assert too_many.status_code == 400 and "At most 4 people fit." in too_many.text
+    assert web.run(_statuses, web.ctx, occurrence_id) == []
+
+
+def test_a_full_date_has_a_waitlist_and_a_freed_place_is_offered_in_turn(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=3)
+    a = _token(_rsvp(web, event_id, name="A", party_size="2"))
+    _token(_rsvp(web, event_id, name="B", party_size="1"))
+    c = _token(_rsvp(web, event_id, name="C", party_size="2", phone="0701234567"))
+    d = _token(_rsvp(web, event_id, name="D", party_size="1", phone="0702345678"))
+    assert "On the waitlist, number 1" in web.get(f"/r/{c}").text
+    assert "number 2" in web.get(f"/r/{d}").text
+    # D's party of one would fit in a freed place of one, but C is first in line.
+    assert web.post(f"/r/{a}/change", {"party_size": "1"}).status_code == 303
+    assert [s for _, s, _ in web.run(_statuses, web.ctx, occurrence_id)] == [
+        "going", "going", "waitlist", "waitlist",
+    ]  # fmt: skip
+    # A cancels: two places free, offered to C, told by SMS with the personal link.
+    web.post(f"/r/{a}/cancel")
+    assert [s for _, s, _ in web.run(_statuses, web.ctx, occurrence_id)] == [
+        "cancelled", "going", "offered", "waitlist",
+    ]  # fmt: skip
+
+    async def texts(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return list(await conn.scalars(select(outbox.c.body).order_by(outbox.c.id)))
+
+    (sms,) = web.run(texts, web.ctx)
+    assert f"/r/{c}" in sms
+    page = web.get(f"/r/{c}").text
+    assert "A place is offered to you" in page and "Claim the place" in page
+
+    # Nobody claims it in time: it lapses and goes to D.
+    web.run(lambda ctx: service.lapse_offers(ctx, now=clock.now() + timedelta(days=2)), web.ctx)
+    assert [s for _, s, _ in web.run(_statuses, web.ctx, occurrence_id)] == [
+        "cancelled", "going", "lapsed", "offered",
+    ]  # fmt: skip
+    late = web.post(f"/r/{c}/claim")
+    assert late.headers["location"].endswith("?late=1")
+    assert web.post(f"/r/{d}/claim").headers["location"].endswith("?claimed=1")
+    assert [s for _, s, _ in web.run(_statuses, web.ctx, occurrence_id)] == [
+        "cancelled", "going", "lapsed", "going",
+    ]  # fmt: skip
+    assert "The place is yours" in web.get(f"/r/{d}?claimed=1").text
+
+
+def test_simultaneous_rsvps_never_overbook(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+
+    async def rush(ctx):  # type: ignore[no-untyped-def]
+        async def one(n):  # type: ignore[no-untyped-def]
+            return await service.book(
+                ctx, event_id=event_id, occurrence_id=occurrence_id, name=f"P{n}", phone=None,
+                party_size=1 + n % 3, language="sv", request_key=f"rush-{n}", via=None,
+            )  # fmt: skip
+
+        return await asyncio.gather(*(one(n) for n in range(30)))
+
+    web.run(rush, web.ctx)
+
+    async def seats(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            going = await conn.scalar(
+                select(func.sum(rsvps.c.party_size)).where(
+                    rsvps.c.occurrence_id == occurrence_id, rsvps.c.status == "going"
+                )
+            )
+            total = await conn.scalar(select(func.count()).select_from(rsvps))
+        return going, total
+
+    going, total = web.run(seats, web.ctx)
+    assert total == 30
+    assert 8 <= going <= 10  # full, but never more than 10
+
+
+def test_an_rsvp_after_a_tracked_link_records_the_link(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=None)
+    web.login("member@assoc.test")
+    web.post(f"/events/{event_id}/invitations/links", {"link_name": "Aymans nätverk"})
+
+    async def code(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return (await conn.execute(select(share_links.c.id, share_links.c.code))).one()
+
+    link_id, link_code = web.run(code, web.ctx)
+    web.logout() if hasattr(web, "logout") else web.client.cookies.clear()
+    visit = web.get(f"/l/{link_code}")
+    assert visit.headers["location"] == f"/events/{event_id}?via={link_code}"
+    page = web.get(visit.headers["location"]).text
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    assert f'name="via" value="{link_code}"' in page
+    web.post(
+        f"/events/{event_id}/rsvp",
+        {"name": "Yusuf", "party_size": "1", "request_key": key, "via": link_code},
+    )
+
+    async def source(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return await conn.scalar(select(rsvps.c.link_id))
+
+    assert web.run(source, web.ctx) == link_id
+    web.login("member@assoc.test")
+    plan = web.get(f"/events/{event_id}/invitations").text
+    row = re.search(r"<tr id=\"link-\d+\">.*?</tr>", plan, re.S).group(0)
+    assert "Aymans nätverk" in row and re.search(
+        r"<td>1</td>\s*<td>1</td>", row
+    )  # 1 visit, 1 person
+    # Without a limit there is no waitlist.
+    assert web.run(_statuses, web.ctx, occurrence_id) == [("Yusuf", "going", 1)]
+
+
+def test_an_sms_invitation_is_answered_on_its_page_or_by_replying_yes_or_no(web, world, rooms):  # noqa: F811
+    from tests.http.test_outbox import _contacts, _send
+    from webapp.sms import service as sms
+    from webapp.sms import webhooks
+
+    event_id, occurrence_id = _event(web, world, rooms, capacity=2)
+    web.login("member@assoc.test")
+    audience = web.post(
+        f"/events/{event_id}/invitations/audiences", {"name": "Grannar", "language": "sv"}
+    )
+    audience_id = re.search(r"added=(\d+)", audience.headers["location"]).group(1)
+    web.post(f"/events/{event_id}/invitations/audiences/{audience_id}/channels", {"kind": "sms"})
+    ids = web.run(_contacts, web.ctx, world, 3)
+
+    async def invite(ctx):  # type: ignore[no-untyped-def]
+        choice = await sms.event_choice(ctx, world.association, event_id)
+        await _send(ctx, world, ids, template="{title} {date} kl {time}: {link}", event=choice)
+        async with ctx.db.read() as conn:
+            rows = await conn.execute(select(outbox.c.code, outbox.c.phone).order_by(outbox.c.id))
+            sms_link = await conn.scalar(select(share_links.c.id))
+        return list(rows), sms_link
+
+    (first, second, third), sms_link = web.run(invite, web.ctx)
+    web.client.cookies.clear()
+    page = web.get(f"/m/{first.code}").text
+    assert "Are you coming?" in page
+    answered = web.post(f"/m/{first.code}/answer", {"coming": "yes", "party_size": "1"})
+    assert re.search(r"^/r/[A-Za-z0-9_-]+\?new=1$", answered.headers["location"])
+    assert "You have answered that you are coming." in web.get(f"/m/{first.code}").text
+
+    def reply(phone, body, n):  # type: ignore[no-untyped-def]
+        params = {"MessageSid": f"SM{n:032d}", "From": phone, "Body": body}
+        return web.run(webhooks.reply, web.ctx, params)
+
+    yes = reply(second.phone, "Ja tack!", 1)
+    assert yes.startswith("Tack! Du är anmäld till Språkcafé") and "/r/" in yes
+    full = reply(third.phone, "JA", 2)
+    assert "väntelistan" in full
+    assert [s for _, s, _ in web.run(_statuses, web.ctx, occurrence_id)] == [
+        "going", "going", "waitlist",
+    ]  # fmt: skip
+    # The first says no after all: their place is offered to the one waiting.
+    assert reply(first.phone, "nej", 3) == "Tack för att du hör av dig."
+    assert [s for _, s, _ in web.run(_statuses, web.ctx, occurrence_id)] == [
+        "cancelled", "going", "offered",
+    ]  # fmt: skip
+
+    async def sources(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return set(await conn.scalars(select(rsvps.c.link_id)))
+
+    assert web.run(sources, web.ctx) == {sms_link}  # all brought by the SMS channel
+    # A repeated YES is the same RSVP, not a second one.
+    reply(second.phone, "ja", 4)
+    assert len(web.run(_statuses, web.ctx, occurrence_id)) == 3

@@ -1,0 +1,110 @@
+"""RSVP pages: the form on the event page posts here; the personal link ``/r/{token}`` shows
+the RSVP and changes, cancels or claims it. No account: the token is the key."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from webapp import clock
+from webapp.i18n import current_locale
+from webapp.problems import Invalid, NotFound
+from webapp.program import service as program
+from webapp.program.routes import render_event_page
+from webapp.rsvp import forms, service
+from webapp.web.forms import FormState
+from webapp.web.routing import answers, app_context, path_id
+from webapp.web.templating import render
+
+
+@answers
+async def make(request: Request) -> Response:
+    ctx = app_context(request)
+    event_id = path_id(request, "event_id")
+    try:
+        page = await program.event_page(
+            ctx, actor=request.state.actor, event_id=event_id, now=clock.now()
+        )
+    except program.NotPublic:
+        raise NotFound() from None
+    dates = [d.id for d in page.upcoming if not d.cancelled]
+    region = (page.places[0].country if page.places else "SE") or "SE"
+    form, values = forms.rsvp_form(await request.form(max_files=0), dates, region)
+    if not dates:
+        form.error("name", "")
+    if form.ok:
+        try:
+            booked = await service.book(
+                ctx, event_id=event_id, occurrence_id=values["occurrence_id"],
+                name=values["name"], phone=values["phone"], party_size=values["party_size"],
+                language=current_locale(),
+                request_key=values["request_key"] or service.new_request_key(),
+                via=values["via"],
+            )  # fmt: skip
+            return RedirectResponse(f"/r/{booked.token}?new=1", status_code=303)
+        except Invalid as problem:
+            for name, message in problem.errors.items():
+                form.error(name, message)
+    return await render_event_page(request, page, rsvp_form=form, status_code=400)
+
+
+def _token(request: Request) -> str:
+    return str(request.path_params["token"])
+
+
+@answers
+async def mine(request: Request) -> Response:
+    found = await service.personal(app_context(request), _token(request))
+    response = render(
+        request,
+        "rsvp/personal.html",
+        {"mine": found, "event": found.event.row, "tz": found.event.tz,
+         "form": FormState.initial({"party_size": str(found.rsvp.party_size)})},
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@answers
+async def change(request: Request) -> Response:
+    ctx, token = app_context(request), _token(request)
+    form, party_size = forms.party_form(await request.form(max_files=0))
+    if party_size is not None:
+        try:
+            await service.change(ctx, token, party_size)
+            return RedirectResponse(f"/r/{token}?changed=1", status_code=303)
+        except Invalid as problem:
+            for name, message in problem.errors.items():
+                form.error(name, message)
+    found = await service.personal(ctx, token)
+    return render(
+        request,
+        "rsvp/personal.html",
+        {"mine": found, "event": found.event.row, "tz": found.event.tz, "form": form},
+        status_code=400,
+    )  # fmt: skip
+
+
+@answers
+async def cancel(request: Request) -> Response:
+    token = _token(request)
+    await service.cancel(app_context(request), token)
+    return RedirectResponse(f"/r/{token}?cancelled=1", status_code=303)
+
+
+@answers
+async def claim(request: Request) -> Response:
+    ctx, token = app_context(request), _token(request)
+    claimed = await service.claim(ctx, token)
+    return RedirectResponse(f"/r/{token}?{'claimed' if claimed else 'late'}=1", status_code=303)
+
+
+routes = [
+    Route("/events/{event_id:int}/rsvp", make, methods=["POST"], name="rsvp"),
+    Route("/r/{token}", mine, name="my_rsvp"),
+    Route("/r/{token}/change", change, methods=["POST"], name="change_rsvp"),
+    Route("/r/{token}/cancel", cancel, methods=["POST"], name="cancel_rsvp"),
+    Route("/r/{token}/claim", claim, methods=["POST"], name="claim_rsvp"),
+]
