@@ -38,6 +38,7 @@ from webapp.orgs import routes as org_routes
 from webapp.partners import routes as partner_routes
 from webapp.program import embed_routes
 from webapp.program import routes as program_routes
+from webapp.rsvp import notices as rsvp_notices
 from webapp.rsvp import routes as rsvp_routes
 from webapp.rsvp import service as rsvp_service
 from webapp.settings import Settings
@@ -76,12 +77,14 @@ class VendorFiles(StaticFiles):
 
 
 async def _timers(ctx: Context, stop: asyncio.Event, interval: float = 30.0) -> None:
-    """What ``samspel worker`` does on a timer and an app process alone must do too."""
+    """What ``samspel worker`` does on a timer and an app process alone must do too:
+    waitlist offers that ran out, reminders before dates."""
     while not stop.is_set():
         try:
             await rsvp_service.lapse_offers(ctx, now=clock.now())
+            await rsvp_notices.send_reminders(ctx, now=clock.now())
         except Exception:  # keep the timer alive; the next round tries again
-            log.exception("lapsing waitlist offers failed")
+            log.exception("the timers failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
 

@@ -14,6 +14,7 @@ from webapp.contacts import service as contacts
 from webapp.context import build_context
 from webapp.db import Database
 from webapp.events import store as events
+from webapp.rsvp import notices as rsvp_notices
 from webapp.rsvp import service as rsvp
 from webapp.settings import Settings
 from webapp.sms import delivery
@@ -57,6 +58,8 @@ async def run_worker(settings: Settings, *, once: bool = False, interval: float 
             log.info("housekeeping: %d expired sessions removed", removed)
             # Waitlist offers nobody claimed in time go to the next in line.
             await rsvp.lapse_offers(ctx, now=clock.now())
+            # Reminders before the dates people signed up for.
+            await rsvp_notices.send_reminders(ctx, now=clock.now())
             if once:
                 while await dispatcher.run_once():
                     pass

@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 
+from invites.sms.templates import format_when
 from tests.http.test_program import make_event, rooms  # noqa: F401 - the fixture
 from webapp import clock
 from webapp.db.tables import events, occurrences, outbox, rsvps, share_links
@@ -276,3 +278,74 @@ def test_an_sms_invitation_is_answered_on_its_page_or_by_replying_yes_or_no(web,
     # A repeated YES is the same RSVP, not a second one.
     reply(second.phone, "ja", 4)
     assert len(web.run(_statuses, web.ctx, occurrence_id)) == 3
+
+
+# Reminders and changes -------------------------------------------------------------------------
+
+
+def test_the_reminder_keeps_the_local_clock_across_summer_time():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from webapp.rsvp.notices import reminder_time
+
+    tz = ZoneInfo("Europe/Stockholm")
+    # Summer time begins in the night to Sunday 28 March 2027: a Sunday 18:00 (16:00 UTC)
+    # is reminded on Saturday at 18:00 local, 17:00 UTC: 23 hours before, not 24.
+    sunday = datetime(2027, 3, 28, 16, 0, tzinfo=UTC)
+    assert reminder_time(sunday, tz, 24) == datetime(2027, 3, 27, 17, 0, tzinfo=UTC)
+    # And back in the night to Sunday 31 October 2027: 25 hours before.
+    autumn = datetime(2027, 10, 31, 17, 0, tzinfo=UTC)  # 18:00 winter time
+    assert reminder_time(autumn, tz, 24) == datetime(2027, 10, 30, 16, 0, tzinfo=UTC)
+    assert reminder_time(autumn, tz, 3) == datetime(2027, 10, 31, 14, 0, tzinfo=UTC)
+
+
+async def _texts(ctx):  # type: ignore[no-untyped-def]
+    async with ctx.db.read() as conn:
+        rows = await conn.execute(select(outbox.c.phone, outbox.c.body).order_by(outbox.c.id))
+        return [tuple(row) for row in rows]
+
+
+def test_a_reminder_goes_once_to_those_coming_when_it_is_due(web, world, rooms):  # noqa: F811
+    from webapp.rsvp import notices
+
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+    going = _token(_rsvp(web, event_id, name="Amal", phone="0701234567"))
+    _rsvp(web, event_id, name="Utan telefon")
+    start = _soon()
+    due = notices.reminder_time(start, ZoneInfo("Europe/Stockholm"), 24)
+
+    def remind(at):  # type: ignore[no-untyped-def]
+        return web.run(lambda ctx: notices.send_reminders(ctx, now=at), web.ctx)
+
+    assert remind(due - timedelta(minutes=1)) == 0
+    assert remind(due + timedelta(minutes=1)) == 1
+    assert remind(due + timedelta(hours=2)) == 0  # once
+    ((phone, body),) = web.run(_texts, web.ctx)
+    assert phone == "+46701234567"
+    # In the language the person signed up in (this page was in English).
+    assert body.startswith("Welcome to Språkcafé on ") and f"/r/{going}" in body
+
+
+def test_people_signed_up_hear_when_a_date_moves_or_the_event_is_cancelled(web, world, rooms):  # noqa: F811
+    from tests import factories
+    from webapp.events import dates
+
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+    _rsvp(web, event_id, name="Amal", phone="0701234567")
+    later = _soon() + timedelta(days=1, hours=1)
+
+    async def move(ctx):  # type: ignore[no-untyped-def]
+        staff = await factories.actor(ctx, "staff@lib.test")
+        await dates.move_date(
+            ctx, actor=staff, event_id=event_id, occurrence_id=occurrence_id, starts_at=later,
+            ends_at=later + timedelta(hours=2), room_id=rooms["hall"],
+        )  # fmt: skip
+
+    web.run(move, web.ctx)
+    ((_, moved),) = web.run(_texts, web.ctx)
+    day, at = format_when(later, "en", ZoneInfo("Europe/Stockholm"))
+    assert moved.startswith(f"Språkcafé has moved to {day} at {at}.")
+    web.run(factories.move, web.ctx, "staff@lib.test", event_id, "cancel", "Föreläsaren är sjuk.")
+    cancelled = web.run(_texts, web.ctx)[-1][1]
+    assert " is cancelled. " in cancelled and cancelled.endswith("Föreläsaren är sjuk.")

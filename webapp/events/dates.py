@@ -25,6 +25,7 @@ from webapp.events.review import BookingConflict
 from webapp.i18n import _, ngettext
 from webapp.locations import store as location_store
 from webapp.problems import Invalid, NotFound
+from webapp.rsvp import notices as rsvp_notices
 from webapp.slots import bookings
 from webapp.slots.rules import rules_for
 
@@ -100,6 +101,7 @@ async def cancel_date(
             change=[jsonable(date.starts_at), CANCELLED],
             reason=reason,
         )
+        await rsvp_notices.date_cancelled(conn, ctx, event, date.id, date.starts_at, reason, now)
 
 
 async def move_date(
@@ -153,6 +155,7 @@ async def move_date(
             room_id=room_id,
             from_room_id=date.room_id,
         )
+        await rsvp_notices.date_moved(conn, ctx, event, date.id, starts_at, now)
 
 
 async def restore_date(ctx: Context, *, actor: Actor, event_id: int, occurrence_id: int) -> None:

@@ -22,6 +22,7 @@ from webapp.events.workflow import allowed
 from webapp.i18n import _
 from webapp.locations import store as location_store
 from webapp.problems import Forbidden, Invalid, NotFound
+from webapp.rsvp import notices as rsvp_notices
 from webapp.slots import bookings
 from webapp.slots.rules import Rules, rules_for
 
@@ -78,6 +79,9 @@ async def move(ctx: Context, *, actor: Actor, event_id: int, action: str, commen
             conn, event_id, source=event.state, target=step.target, updated_at=now, **extra
         ):
             raise Invalid({"comment": _("Someone else changed the event just now. Reload it.")})
+        if action == "cancel":
+            # People who signed up hear it by SMS (calendars through SEQUENCE).
+            await rsvp_notices.event_cancelled(conn, ctx, event, comment.strip(), now)
         await _after_move(conn, event, action, now)
         await _record(conn, event, actor, action, step.target, now, comment)
     return step.target
