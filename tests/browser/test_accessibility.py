@@ -212,6 +212,7 @@ def _path_values(
         "code": [str(live_server.rows("SELECT code FROM outbox ORDER BY id")[0][0])],
         # The language café's invitation plan (webapp/invitations/demo.py).
         ("/events/{event_id:int}/invitations", "event_id"): [str(cafe_date["event_id"])],
+        ("/events/{event_id:int}/checkin", "event_id"): [str(cafe_date["event_id"])],
         ("/events/{event_id:int}/invitations/audiences/{audience_id:int}", "event_id"): [
             str(cafe_date["event_id"])
         ],

@@ -124,6 +124,10 @@ EXPECTED = {
     "change_rsvp": ("/r/not-a-token/change", "POST", set()),
     "cancel_rsvp": ("/r/not-a-token/cancel", "POST", set()),
     "claim_rsvp": ("/r/not-a-token/claim", "POST", set()),
+    # The check-in list of the day: the event's library and partners (the submitted event has
+    # no dates: an empty list); ticking someone unknown is 404 for all.
+    "check_in_list": ("/events/{event}/checkin", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "check_in": ("/events/{event}/checkin/999999/999999", "POST", set()),
     # One date of a booked event: the submitted event has no dates, so this is the date of
     # an approved event (also led by the world's association). Its library's staff and its
     # lead's members may change it; anyone else does not learn that the event exists.

@@ -349,3 +349,45 @@ def test_people_signed_up_hear_when_a_date_moves_or_the_event_is_cancelled(web, 
     web.run(factories.move, web.ctx, "staff@lib.test", event_id, "cancel", "Föreläsaren är sjuk.")
     cancelled = web.run(_texts, web.ctx)[-1][1]
     assert " is cancelled. " in cancelled and cancelled.endswith("Föreläsaren är sjuk.")
+
+
+# The day ---------------------------------------------------------------------------------------
+
+
+def test_the_check_in_list_counts_who_came_per_link(web, world, rooms):  # noqa: F811
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+    web.login("member@assoc.test")
+    web.post(f"/events/{event_id}/invitations/links", {"link_name": "Aymans nätverk"})
+
+    async def code(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return await conn.scalar(select(share_links.c.code))
+
+    via = web.run(code, web.ctx)
+    _rsvp(web, event_id, name="Amal", party_size="3", via=via)
+    _rsvp(web, event_id, name="Bo", party_size="1")
+    page = web.get(f"/events/{event_id}/checkin")
+    assert page.status_code == 200
+    assert "4 people expected" in page.text and "0 have come" in page.text
+
+    async def ids(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return list(await conn.scalars(select(rsvps.c.id).order_by(rsvps.c.id)))
+
+    amal, bo = web.run(ids, web.ctx)
+    done = web.post(f"/events/{event_id}/checkin/{occurrence_id}/{amal}", {"came": "1"})
+    assert done.status_code == 303
+    page = web.get(done.headers["location"]).text
+    assert "3 have come" in page
+    plan = web.get(f"/events/{event_id}/invitations").text
+    row = re.search(r"<tr id=\"link-\d+\">.*?</tr>", plan, re.S).group(0)
+    assert re.search(r"<td>3</td>\s*<td>3</td>", row)  # 3 signed up, 3 came
+    # Undo; and nobody outside the event ticks or reads the list.
+    web.post(f"/events/{event_id}/checkin/{occurrence_id}/{amal}", {"came": "0"})
+    assert "0 have come" in web.get(f"/events/{event_id}/checkin").text
+    web.login("admin@otherassoc.test")
+    assert web.get(f"/events/{event_id}/checkin").status_code == 404
+    assert (
+        web.post(f"/events/{event_id}/checkin/{occurrence_id}/{bo}", {"came": "1"}).status_code
+        == 404
+    )

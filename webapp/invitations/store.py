@@ -125,15 +125,24 @@ async def links_of(conn: AsyncConnection, event_id: int) -> list[Row]:
         .group_by(rsvps.c.link_id)
         .subquery()
     )
+    # People checked in on the day, by the link they came through.
+    came = (
+        select(rsvps.c.link_id, func.sum(rsvps.c.party_size).label("came"))
+        .where(rsvps.c.event_id == event_id, rsvps.c.checked_in_at.is_not(None))
+        .group_by(rsvps.c.link_id)
+        .subquery()
+    )
     result = await conn.execute(
         select(
             share_links,
             func.coalesce(visits.c.visits, 0).label("visits"),
             func.coalesce(signed_up.c.people, 0).label("people"),
+            func.coalesce(came.c.came, 0).label("came"),
             organisations.c.name.label("organisation_name"),
         )
         .outerjoin(visits, visits.c.link_id == share_links.c.id)
         .outerjoin(signed_up, signed_up.c.link_id == share_links.c.id)
+        .outerjoin(came, came.c.link_id == share_links.c.id)
         .outerjoin(organisations, organisations.c.id == share_links.c.organisation_id)
         .where(share_links.c.event_id == event_id)
         .order_by(share_links.c.id)

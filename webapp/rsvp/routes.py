@@ -8,11 +8,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp import clock
+from webapp.auth.guard import authorize
 from webapp.i18n import current_locale
 from webapp.problems import Invalid, NotFound
 from webapp.program import service as program
 from webapp.program.routes import render_event_page
-from webapp.rsvp import forms, service
+from webapp.rsvp import checkin, forms, service
 from webapp.web.forms import FormState
 from webapp.web.routing import answers, app_context, path_id
 from webapp.web.templating import render
@@ -101,7 +102,45 @@ async def claim(request: Request) -> Response:
     return RedirectResponse(f"/r/{token}?{'claimed' if claimed else 'late'}=1", status_code=303)
 
 
+@answers
+async def check_in_list(request: Request) -> Response:
+    actor = authorize(request, "account.manage")
+    raw = request.query_params.get("date", "")
+    found = await checkin.check_in_list(
+        app_context(request), actor=actor, event_id=path_id(request, "event_id"),
+        occurrence_id=int(raw) if raw.isdigit() and len(raw) < 12 else None,
+    )  # fmt: skip
+    return render(
+        request,
+        "rsvp/checkin.html",
+        {"list": found, "event": found.event.row, "tz": found.event.tz},
+    )
+
+
+@answers
+async def check_in(request: Request) -> Response:
+    actor = authorize(request, "account.manage")
+    event_id = path_id(request, "event_id")
+    occurrence_id = path_id(request, "occurrence_id")
+    rsvp_id = path_id(request, "rsvp_id")
+    form = await request.form(max_files=0)
+    await checkin.mark(
+        app_context(request), actor=actor, event_id=event_id, occurrence_id=occurrence_id,
+        rsvp_id=rsvp_id, came=form.get("came") == "1",
+    )  # fmt: skip
+    return RedirectResponse(
+        f"/events/{event_id}/checkin?date={occurrence_id}#rsvp-{rsvp_id}", status_code=303
+    )
+
+
 routes = [
+    Route("/events/{event_id:int}/checkin", check_in_list, name="check_in_list"),
+    Route(
+        "/events/{event_id:int}/checkin/{occurrence_id:int}/{rsvp_id:int}",
+        check_in,
+        methods=["POST"],
+        name="check_in",
+    ),  # fmt: skip
     Route("/events/{event_id:int}/rsvp", make, methods=["POST"], name="rsvp"),
     Route("/r/{token}", mine, name="my_rsvp"),
     Route("/r/{token}/change", change, methods=["POST"], name="change_rsvp"),

@@ -118,3 +118,40 @@ async def link_by_code(conn: AsyncConnection, event_id: int, code: str) -> int |
             share_links.c.code == code, share_links.c.event_id == event_id
         )
     )
+
+
+async def list_of_date(conn: AsyncConnection, occurrence_id: int) -> list[Row]:
+    """Who is coming to the date (and who waits), by name: the check-in list."""
+    result = await conn.execute(
+        select(rsvps)
+        .where(
+            rsvps.c.occurrence_id == occurrence_id,
+            rsvps.c.status.in_(("going", "offered", "waitlist")),
+        )
+        .order_by(rsvps.c.status != "going", rsvps.c.name, rsvps.c.id)
+    )
+    return list(result)
+
+
+async def check_in(
+    conn: AsyncConnection, event_id: int, occurrence_id: int, rsvp_id: int, at: datetime | None
+) -> bool:
+    result = await conn.execute(
+        update(rsvps)
+        .where(
+            rsvps.c.id == rsvp_id,
+            rsvps.c.occurrence_id == occurrence_id,
+            rsvps.c.event_id == event_id,
+        )
+        .values(checked_in_at=at)
+    )
+    return result.rowcount == 1
+
+
+async def dates_of_event(conn: AsyncConnection, event_id: int) -> list[Row]:
+    result = await conn.execute(
+        select(occurrences.c.id, occurrences.c.starts_at, occurrences.c.status)
+        .where(occurrences.c.event_id == event_id, occurrences.c.status == "scheduled")
+        .order_by(occurrences.c.starts_at)
+    )
+    return list(result)
