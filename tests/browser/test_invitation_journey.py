@@ -480,7 +480,11 @@ def step_4_poster_visitor(journey: Journey, poster_link: str, event_id: int) -> 
     rsvp = main(page).locator("#rsvp")
     rsvp.locator("#name").fill("Nour")
     rsvp.locator("#party_size").fill("1")
-    go(page, rsvp.get_by_role("button", name=t("Sign up")), re.compile(r"/r/[\w-]+\?new=1(#\w+)?$"))
+    go(
+        page,
+        rsvp.get_by_role("button", name=t("Sign up to come")),
+        re.compile(r"/r/[\w-]+\?new=1(#\w+)?$"),
+    )
     expect(main(page).locator("dl.facts .status")).to_have_text(t("You are coming"))
 
 

@@ -128,6 +128,9 @@ EXPECTED = {
     # no dates: an empty list); ticking someone unknown is 404 for all.
     "check_in_list": ("/events/{event}/checkin", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
     "check_in": ("/events/{event}/checkin/999999/999999", "POST", set()),
+    # What brought people: per event for its parties, per organisation for its people.
+    "event_results": ("/events/{event}/results", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "partner_results": ("/orgs/{lib}/results", "GET", LIBRARY_PEOPLE),
     # One date of a booked event: the submitted event has no dates, so this is the date of
     # an approved event (also led by the world's association). Its library's staff and its
     # lead's members may change it; anyone else does not learn that the event exists.
@@ -227,6 +230,7 @@ ASSOCIATION_PAGES = {
     "import_contacts": ("/orgs/{assoc}/contacts/import", ASSOCIATION_PEOPLE),
     "compose_sms": ("/orgs/{assoc}/sms/new", ASSOCIATION_PEOPLE),
     "sms_overview": ("/orgs/{assoc}/sms", ASSOCIATION_PEOPLE),
+    "partner_results": ("/orgs/{assoc}/results", ASSOCIATION_PEOPLE),
     "sms_replies": ("/orgs/{assoc}/sms/replies", ASSOCIATION_PEOPLE),
     "sms_budget": ("/orgs/{assoc}/sms/budget", {"association_admin"}),
     "organisation_calendar": ("/calendar/{assoc}.ics", EVERYONE),

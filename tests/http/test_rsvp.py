@@ -73,7 +73,7 @@ async def _statuses(ctx, occurrence_id):  # type: ignore[no-untyped-def]
 def test_signing_up_from_the_event_page_and_the_personal_link(web, world, rooms):  # noqa: F811
     event_id, occurrence_id = _event(web, world, rooms, capacity=10)
     page, key, _ = _form(web, event_id)
-    assert "Sign up" in page and "10 places" in page and "Places left" in page
+    assert "Sign up to come" in page and "10 places" in page and "Places left" in page
     response = _rsvp(web, event_id, name="Amal Hassan", phone="070-123 45 67", party_size="2")
     assert response.status_code == 303
     token = _token(response)
@@ -382,12 +382,67 @@ def test_the_check_in_list_counts_who_came_per_link(web, world, rooms):  # noqa:
     plan = web.get(f"/events/{event_id}/invitations").text
     row = re.search(r"<tr id=\"link-\d+\">.*?</tr>", plan, re.S).group(0)
     assert re.search(r"<td>3</td>\s*<td>3</td>", row)  # 3 signed up, 3 came
+    # What brought people: per link, and sign-ups without one.
+    figures = web.get(f"/events/{event_id}/results").text
+    assert re.search(r"Share link: Aymans nätverk</th><td>0</td><td>3</td><td>3</td>", figures), (
+        figures
+    )
+    assert re.search(r"Directly on the event page</th><td>0</td><td>1</td><td>0</td>", figures)
+    assert 'role="img"' in figures and "3 people signed up, 3 came." in figures
+    partner = web.get(f"/orgs/{world.association.slug}/results").text
+    assert "All events together, by kind of channel" in partner and "Aymans nätverk" in partner
+    assert "What brought people" in web.get(f"/events/{event_id}/evaluation").text
     # Undo; and nobody outside the event ticks or reads the list.
     web.post(f"/events/{event_id}/checkin/{occurrence_id}/{amal}", {"came": "0"})
     assert "0 have come" in web.get(f"/events/{event_id}/checkin").text
     web.login("admin@otherassoc.test")
     assert web.get(f"/events/{event_id}/checkin").status_code == 404
+    assert web.get(f"/events/{event_id}/results").status_code == 404
     assert (
         web.post(f"/events/{event_id}/checkin/{occurrence_id}/{bo}", {"came": "1"}).status_code
         == 404
     )
+
+
+def test_answers_count_for_the_sms_channel_the_send_was_made_for(web, world, rooms):  # noqa: F811
+    from tests.http.test_outbox import _contacts
+
+    event_id, _ = _event(web, world, rooms, capacity=10)
+    web.login("member@assoc.test")
+    channels = []
+    for name in ("Grannar", "Föräldrar"):
+        made = web.post(
+            f"/events/{event_id}/invitations/audiences", {"name": name, "language": "sv"}
+        )
+        audience_id = re.search(r"added=(\d+)", made.headers["location"]).group(1)
+        channel = web.post(
+            f"/events/{event_id}/invitations/audiences/{audience_id}/channels", {"kind": "sms"}
+        )
+        channels.append(int(re.search(r"#channel-(\d+)", channel.headers["location"]).group(1)))
+    web.run(_contacts, web.ctx, world, 1)
+    composer = web.get(f"/orgs/{world.association.slug}/sms/new").text
+    assert (
+        f'value="{event_id}:{channels[1]}"' in composer and "SMS channel for Föräldrar" in composer
+    )
+    sent = web.post(
+        f"/orgs/{world.association.slug}/sms/new",
+        {"template": "{title}: {link}", "event": f"{event_id}:{channels[1]}"},
+    )
+    assert sent.status_code == 303
+
+    async def code_and_link(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            code = await conn.scalar(select(outbox.c.code))
+            link = await conn.scalar(
+                select(share_links.c.id).where(share_links.c.channel_id == channels[1])
+            )
+        return code, link
+
+    code, link_id = web.run(code_and_link, web.ctx)
+    web.post(f"/m/{code}/answer", {"coming": "yes", "party_size": "2"})
+
+    async def source(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            return await conn.scalar(select(rsvps.c.link_id))
+
+    assert web.run(source, web.ctx) == link_id

@@ -588,6 +588,9 @@ sms_sends = Table(
     # The event the message is about, when it has one ({title}, {date}… and the link). No
     # foreign key (see migration 0008); events are never deleted.
     Column("event_id", Integer, nullable=True),
+    # The SMS channel of the event's invitation plan the send belongs to: answers to it are
+    # counted for that channel's link. No foreign key either (migration 0011).
+    Column("channel_id", Integer, nullable=True),
     _ts("send_after", nullable=True),
     _ts("created_at"),
 )

@@ -12,6 +12,8 @@ from starlette.routing import Route
 from webapp.auth.guard import authorize, current_actor
 from webapp.events import evaluation_forms, evaluations, vocabulary
 from webapp.i18n import _
+from webapp.invitations import results
+from webapp.invitations import vocabulary as invitation_vocabulary
 from webapp.problems import Forbidden, Invalid
 from webapp.web import routing
 from webapp.web.forms import FormState
@@ -37,10 +39,15 @@ def continue_labels() -> dict[str, str]:
     return {"yes": _("Yes"), "maybe": _("Maybe"), "no": _("No")}
 
 
-def _page(
+async def _page(
     request: Request, page: evaluations.Evaluation, form: FormState, *, status_code: int = 200
 ) -> Response:
     block = request.query_params.get("block")
+    # What brought people: the invitation plan's figures, for the last meeting.
+    figures = await results.of_event(
+        routing.app_context(request), actor=current_actor(request), event_id=page.event.id
+    )
+    labels = invitation_vocabulary.line_labels()
     return render(
         request,
         "events/evaluate.html",
@@ -52,6 +59,8 @@ def _page(
             "done": request.query_params.get("done"),
             "continue_labels": continue_labels(),
             "state_labels": vocabulary.state_labels(),
+            "figures": figures,
+            "kind_label": lambda kind: labels.get(kind, kind),
         },
         status_code=status_code,
         block=block if block in BLOCKS else None,
@@ -66,7 +75,7 @@ async def evaluation(request: Request) -> Response:
     page = await evaluations.evaluation(ctx, actor=actor, event_id=event_id)
     if request.method == "GET":
         chosen = request.query_params.get("organisation")
-        return _page(request, page, evaluation_forms.initial(page, chosen))
+        return await _page(request, page, evaluation_forms.initial(page, chosen))
     if not page.is_open or not page.mine:
         raise Forbidden()
     form, organisation_id, answer = evaluation_forms.evaluation_form(
@@ -82,7 +91,7 @@ async def evaluation(request: Request) -> Response:
         else:
             done = "evaluated" if state == "evaluated" else "saved"
             return RedirectResponse(f"/events/{event_id}/evaluation?done={done}", status_code=303)
-    return _page(request, page, form, status_code=400)
+    return await _page(request, page, form, status_code=400)
 
 
 routes = [

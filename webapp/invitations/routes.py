@@ -14,7 +14,8 @@ from starlette.routing import Route
 
 from webapp.auth.guard import authorize
 from webapp.events.vocabulary import language_labels
-from webapp.invitations import forms, posters, service, vocabulary
+from webapp.invitations import forms, posters, results, service, vocabulary
+from webapp.orgs import service as orgs
 from webapp.problems import Invalid, NotFound
 from webapp.web.forms import FormState
 from webapp.web.routing import answers, app_context, path_id
@@ -282,6 +283,36 @@ async def channel_poster(request: Request) -> Response:
     )  # fmt: skip
 
 
+@answers
+async def event_results(request: Request) -> Response:
+    actor = authorize(request, "account.manage")
+    found = await results.of_event(
+        app_context(request), actor=actor, event_id=path_id(request, "event_id")
+    )
+    labels = vocabulary.line_labels()
+    return render(
+        request,
+        "invitations/results.html",
+        {"results": found, "kind_label": lambda kind: labels.get(kind, kind)},
+    )
+
+
+@answers
+async def partner_results(request: Request) -> Response:
+    actor = authorize(request, "account.manage")
+    ctx = app_context(request)
+    organisation = await orgs.organisation(ctx, request.path_params["slug"])
+    found = await results.of_partner(ctx, actor=actor, organisation=organisation)
+    labels = vocabulary.line_labels()
+    return render(
+        request,
+        "invitations/partner_results.html",
+        {"org": organisation, "events": found,
+         "all": results.Results(lines=results.by_kind(found)),
+         "kind_label": lambda kind: labels.get(kind, kind)},
+    )  # fmt: skip
+
+
 async def visit(request: Request) -> Response:
     """A tracked link: count the visit, go to the event's public page."""
     try:
@@ -328,5 +359,7 @@ routes = [
     Route(EVENT + "/links", add_link, methods=["POST"], name="add_link"),
     Route(EVENT + "/links/{link_id:int}/qr.svg", link_qr, name="link_qr"),
     Route(EVENT + "/links/{link_id:int}/delete", delete_link, methods=["POST"], name="delete_link"),
+    Route("/events/{event_id:int}/results", event_results, name="event_results"),
+    Route("/orgs/{slug}/results", partner_results, name="partner_results"),
     Route("/l/{code}", visit, name="share_link"),
 ]

@@ -203,3 +203,22 @@ async def channel_link_code(
     rows = list(result)
     mine = [r.code for r in rows if r.responsible_id == organisation_id]
     return (mine or [r.code for r in rows] or [None])[0]
+
+
+async def sms_channels_of(conn: AsyncConnection, event_ids: list[int]) -> list[Row]:
+    """The SMS channels of the events, with their audience's name."""
+    if not event_ids:
+        return []
+    result = await conn.execute(
+        select(channels.c.id, channels.c.event_id, audiences.c.name.label("audience_name"))
+        .join(audiences, audiences.c.id == channels.c.audience_id)
+        .where(channels.c.event_id.in_(event_ids), channels.c.kind == "sms")
+        .order_by(channels.c.event_id, channels.c.id)
+    )
+    return list(result)
+
+
+async def link_code_of_channel(conn: AsyncConnection, channel_id: int) -> str | None:
+    return await conn.scalar(
+        select(share_links.c.code).where(share_links.c.channel_id == channel_id)
+    )

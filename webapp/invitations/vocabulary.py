@@ -30,3 +30,12 @@ def kind_hints() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     return {"planned": _("Planned"), "ready": _("Ready"), "done": _("Done")}
+
+
+def line_labels() -> dict[str, str]:
+    """The kinds of a results line: the channels, named links and sign-ups without a link."""
+    return {
+        **kind_labels(),
+        "named": _("Share link"),
+        "direct": _("Directly on the event page"),
+    }

@@ -35,6 +35,7 @@ class About:
     event_id: int | None
     stopped: bool  # the number gets no SMS from anyone
     rsvp: Row | None = None  # the person's answer to the invitation, if any
+    channel_id: int | None = None  # the invitation plan's SMS channel the send belongs to
 
     @property
     def masked_phone(self) -> str:
@@ -68,7 +69,7 @@ async def about(ctx: Context, code: str) -> About:
         answer = await rsvp_store.by_request_key(conn, rsvp_key(message.code))
     return About(
         message=message, organisation=organisation, contact=person, event=event,
-        event_id=send.event_id, stopped=stopped, rsvp=answer,
+        event_id=send.event_id, stopped=stopped, rsvp=answer, channel_id=send.channel_id,
     )  # fmt: skip
 
 
@@ -97,7 +98,13 @@ async def answer(ctx: Context, code: str, *, coming: bool, party_size: int = 1) 
             await rsvp.cancel(ctx, rsvp.token_for(ctx, rsvp_key(found.message.code)))
         return Answered(about=found, link=None, status=None)
     async with ctx.db.read() as conn:
-        via = await invitation_store.channel_link_code(
+        # Counted for the channel the send was made for; else the event's SMS channel that
+        # the sender is responsible for (or its first).
+        via = (
+            await invitation_store.link_code_of_channel(conn, found.channel_id)
+            if found.channel_id
+            else None
+        ) or await invitation_store.channel_link_code(
             conn, found.event.id, "sms", found.organisation.id
         )
     name = found.contact.row.name if found.contact is not None else "-"

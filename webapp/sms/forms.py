@@ -19,10 +19,10 @@ MAX_TEMPLATE = 1600  # ten segments of GSM-7
 
 
 def compose_form(
-    raw: Any, tags: Sequence[str], event_ids: Sequence[int], tz: ZoneInfo
+    raw: Any, tags: Sequence[str], event_keys: Sequence[str], tz: ZoneInfo
 ) -> tuple[FormState, dict[str, Any]]:
     form = FormState(raw)
-    event = form.choice("event", [str(i) for i in event_ids], required=False)
+    event = form.choice("event", event_keys, required=False)
     template = form.text("template", max_length=MAX_TEMPLATE, multiline=True)
     if template:
         found = problems(template)
@@ -31,7 +31,7 @@ def compose_form(
                                      problems="; ".join(found)))  # fmt: skip
     values: dict[str, Any] = {
         "tag": form.choice("tag", list(tags), required=False),
-        "event_id": int(event) if event else None,
+        "event": event,  # "event id" or "event id:channel id"
         "template": template,
         "send_after": _when(form, tz),
     }

@@ -94,12 +94,12 @@ async def compose(request: Request) -> Response:
     choices = await service.event_choices(ctx, organisation)
     raw = await request.form(max_files=0) if request.method == "POST" else {}
     form, values = forms.compose_form(
-        raw, [t.tag for t in book.tags], [c.id for c in choices], budget.zone_of(ctx, organisation)
+        raw, [t.tag for t in book.tags], [c.key for c in choices], budget.zone_of(ctx, organisation)
     )
     sending = request.method == "POST" and raw.get("action") != "preview"
     if request.method == "GET":
         form.errors.clear()  # the page as it opens
-    event = next((c for c in choices if c.id == values["event_id"]), None)
+    event = next((c for c in choices if c.key == values["event"]), None)
     found = await service.preview(
         ctx, actor=actor, organisation=organisation, template=values["template"] or "",
         tag=values["tag"], event=event,

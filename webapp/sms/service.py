@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,7 @@ from webapp.contacts import phones
 from webapp.contacts import store as contact_store
 from webapp.context import Context
 from webapp.i18n import _, use_locale
+from webapp.invitations import store as invitation_store
 from webapp.problems import Forbidden, Invalid
 from webapp.program import store as program_store
 from webapp.settings import SUPPORTED_LOCALES
@@ -54,6 +55,14 @@ class EventChoice:
     place: str
     tz: ZoneInfo
     occurrence_id: int  # the next date's
+    # An SMS channel of the event's invitation plan: answers are counted for its link.
+    channel_id: int | None = None
+    audience: str = ""
+
+    @property
+    def key(self) -> str:
+        """The composer's value for this choice."""
+        return f"{self.id}:{self.channel_id}" if self.channel_id else str(self.id)
 
 
 @dataclass(frozen=True)
@@ -133,25 +142,38 @@ async def event_choices(ctx: Context, organisation: Row) -> list[EventChoice]:
             program_store.Narrowing(organisation_id=organisation.id),
             limit=500,
         )
-    choices: dict[int, EventChoice] = {}
-    for row in rows:
-        if row.status == "scheduled" and row.event_id not in choices:
-            zone = row.library_timezone or organisation.timezone
-            choices[row.event_id] = EventChoice(
-                id=row.event_id, title=row.title, starts_at=row.starts_at,
-                place=row.location_name, tz=ZoneInfo(zone) if zone else ctx.settings.tz,
-                occurrence_id=row.id,
-            )  # fmt: skip
-    return list(choices.values())
+        events: dict[int, EventChoice] = {}
+        for row in rows:
+            if row.status == "scheduled" and row.event_id not in events:
+                zone = row.library_timezone or organisation.timezone
+                events[row.event_id] = EventChoice(
+                    id=row.event_id, title=row.title, starts_at=row.starts_at,
+                    place=row.location_name, tz=ZoneInfo(zone) if zone else ctx.settings.tz,
+                    occurrence_id=row.id,
+                )  # fmt: skip
+        planned = await invitation_store.sms_channels_of(conn, list(events))
+    choices: list[EventChoice] = []
+    for event in events.values():
+        choices.append(event)
+        choices.extend(
+            replace(event, channel_id=c.id, audience=c.audience_name)
+            for c in planned
+            if c.event_id == event.id
+        )
+    return choices
 
 
-async def event_choice(ctx: Context, organisation: Row, event_id: int | None) -> EventChoice | None:
+async def event_choice(
+    ctx: Context, organisation: Row, event_id: int | None, channel_id: int | None = None
+) -> EventChoice | None:
     if event_id is None:
         return None
-    found = {choice.id: choice for choice in await event_choices(ctx, organisation)}
-    if event_id not in found:
+    found = {
+        (choice.id, choice.channel_id): choice for choice in await event_choices(ctx, organisation)
+    }
+    if (event_id, channel_id) not in found:
         raise Invalid({"event": _("Choose one of the organisation's coming public events.")})
-    return found[event_id]
+    return found[(event_id, channel_id)]
 
 
 async def send(
@@ -203,6 +225,7 @@ async def send(
             template=template,
             recipients=len(allowed),
             event_id=event.id if event else None,
+            channel_id=event.channel_id if event else None,
             send_after=send_after,
             created_at=now,
         )
