@@ -149,7 +149,11 @@ class Journey:
     def person(self, email: str | None, who: str, *, phone: bool = False) -> tuple[Page, Audit]:
         device = PHONE_DEVICE if phone else {"viewport": DESKTOP}
         # bypass_csp: the pages' CSP would refuse axe's script, which Audit.check injects.
-        page = self.new_context(bypass_csp=True, **device).new_page()
+        context = self.new_context(bypass_csp=True, **device)
+        # More patience than the default 5 s: this journey runs its own server and Twilio,
+        # next to other test processes on a small CI machine.
+        context.set_default_timeout(15_000)
+        page = context.new_page()
         self.problems.append(watch_for_page_errors(page))
         if email:
             log_in(page, email)
@@ -372,7 +376,7 @@ def step_3_send(journey: Journey, page: Page, fake: FakeTwilio, event_id: int) -
     def invitations() -> list[SentMessage]:
         return [m for m in fake.messages if TITLE in m.body and link.search(m.body)]
 
-    wait_for(lambda: len(invitations()) >= recipients, 15, f"Twilio to accept {recipients}")
+    wait_for(lambda: len(invitations()) >= recipients, 60, f"Twilio to accept {recipients}")
     ours = invitations()
     assert len(ours) == recipients
     assert {m.from_ for m in ours} == {SENDER}
@@ -388,7 +392,7 @@ def step_3_send(journey: Journey, page: Page, fake: FakeTwilio, event_id: int) -
     outbox = "SELECT DISTINCT status FROM outbox WHERE send_id = ?"
     wait_for(
         lambda: [row["status"] for row in live.rows(outbox, (send_id,))] == ["delivered"],
-        5,
+        30,
         "the delivery reports",
     )
     page.reload()
