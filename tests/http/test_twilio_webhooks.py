@@ -61,6 +61,30 @@ def test_delivery_reports_move_messages_forward_only(web, world):
     assert history == ["delivered"]
 
 
+def test_a_report_that_comes_before_the_id_is_recorded_waits_for_it(web, world):
+    """Twilio's report and the dispatcher's record of Twilio's answer can race."""
+    import asyncio
+
+    from webapp.sms import webhooks
+
+    ids = web.run(_contacts, web.ctx, world, 1)
+    web.run(_send, web.ctx, world, ids)
+    sid = "SM" + "b" * 32
+
+    async def race(ctx):  # type: ignore[no-untyped-def]
+        report = asyncio.create_task(
+            webhooks.delivery_report(ctx, {"MessageSid": sid, "MessageStatus": "delivered"})
+        )
+        await asyncio.sleep(0.3)  # the dispatcher records Twilio's answer a moment later
+        async with ctx.db.transaction() as conn:
+            await conn.execute(update(outbox).values(status="sent", provider_id=sid))
+        await report
+
+    web.run(race, web.ctx)
+    (message,) = web.run(_rows, web.ctx, outbox)
+    assert message.status == "delivered"
+
+
 def test_an_undelivered_report_keeps_the_error(web, world):
     sid = web.run(_sent_message, web.ctx, world)
     response = _post(

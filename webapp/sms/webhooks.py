@@ -10,6 +10,7 @@ contact (HELP); any other reply is kept for the organisation that messaged the n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from invites.sms.keywords import keyword
@@ -29,6 +30,10 @@ STATUSES = {
     "undelivered": "undelivered", "failed": "failed", "canceled": "failed",
 }  # fmt: skip
 
+# How long a report for an id not recorded yet waits for it (seconds, in turn): at most 1.5 s,
+# far below Twilio's 15 s webhook timeout.
+UNKNOWN_ID_PAUSES = (0.1, 0.4, 1.0)
+
 
 async def delivery_report(ctx: Context, params: Mapping[str, str]) -> None:
     status = STATUSES.get(params.get("MessageStatus", "").lower())
@@ -37,6 +42,13 @@ async def delivery_report(ctx: Context, params: Mapping[str, str]) -> None:
         return
     code_text = params.get("ErrorCode", "")
     code = int(code_text) if code_text.isdigit() else None
+    # Twilio can report on a message before the dispatcher has recorded Twilio's id for it
+    # (its answer and the report race): wait a moment for the id rather than drop the report.
+    for pause in (0.0, *UNKNOWN_ID_PAUSES):
+        await asyncio.sleep(pause)
+        async with ctx.db.read() as conn:
+            if await store.message_by_provider_id(conn, provider_id) is not None:
+                break
     async with ctx.db.transaction() as conn:
         message = await store.message_by_provider_id(conn, provider_id)
         if message is None or store.RANK[status] < store.RANK.get(message.status, 0):
