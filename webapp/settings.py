@@ -68,6 +68,7 @@ class Settings:
     sms_dispatcher: str = "app"
     # How long a claimed message is left to its dispatcher before another may send it.
     sms_lease_seconds: int = 120
+    sms_retry_seconds: int = 20
     rsvp_offer_hours: int = 24
     rsvp_reminder_hours: int = 24
     # The price of one SMS segment, for the composer's estimate (Twilio's price list).
@@ -117,6 +118,7 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_SMS_MAX_ATTEMPTS": "tries per message before it fails (6)",
     "SAMSPEL_SMS_DISPATCHER": "where SMS are delivered from: app (default) or worker",
     "SAMSPEL_SMS_LEASE_SECONDS": "seconds before a dead dispatcher's messages are sent by another",
+    "SAMSPEL_SMS_RETRY_SECONDS": "seconds before the first retry of a message (then doubling)",
     "SAMSPEL_RSVP_OFFER_HOURS": "hours the first on a waitlist has to claim a freed place",
     "SAMSPEL_RSVP_REMINDER_HOURS": "hours before a date its reminder SMS goes out",
     "SAMSPEL_SMS_SEGMENT_PRICE": "price of one SMS segment for cost estimates (0.45)",
@@ -352,6 +354,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sms_max_attempts=_int(env, "SAMSPEL_SMS_MAX_ATTEMPTS", 6),
         sms_dispatcher=_choice(env, "SAMSPEL_SMS_DISPATCHER", ("app", "worker"), "app"),
         sms_lease_seconds=_int(env, "SAMSPEL_SMS_LEASE_SECONDS", 120),
+        sms_retry_seconds=_int(env, "SAMSPEL_SMS_RETRY_SECONDS", 20),
         rsvp_offer_hours=_int(env, "SAMSPEL_RSVP_OFFER_HOURS", 24),
         rsvp_reminder_hours=_int(env, "SAMSPEL_RSVP_REMINDER_HOURS", 24),
         sms_segment_price=_price(env),

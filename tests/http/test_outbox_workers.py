@@ -102,6 +102,7 @@ def _worker(
         "SAMSPEL_SMS_PROVIDER": "twilio",
         "SAMSPEL_SMS_CONCURRENCY": str(CONCURRENCY),
         "SAMSPEL_SMS_LEASE_SECONDS": "120",  # the default: no lease runs out in this test
+        "SAMSPEL_SMS_RETRY_SECONDS": "1",  # retries within seconds, not the default 20
         "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
         "TWILIO_FROM": "+46700000000",

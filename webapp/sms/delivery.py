@@ -49,5 +49,6 @@ def make_dispatcher(ctx: Context, provider: SmsProvider, *, role: str) -> Dispat
             concurrency=settings.sms_concurrency,
             max_attempts=settings.sms_max_attempts,
             lease=timedelta(seconds=settings.sms_lease_seconds),
+            first_delay=float(settings.sms_retry_seconds),
         ),
     )
