@@ -75,6 +75,7 @@ NOT_PAGES = {
     # A QR code image and the tracked link's redirect (tests/http/test_invitations.py)
     "/events/{event_id:int}/invitations/links/{link_id:int}/qr.svg",
     "/l/{code}",
+    "/r/{token}/calendar.ics",
     "/events/{event_id:int}/invitations/channels/{channel_id:int}/poster-{size}.pdf",
     # Calendar files and feeds (tests/http/test_calendars.py)
     "/calendar/{slug}.ics",

@@ -121,6 +121,7 @@ EXPECTED = {
     # pages answer to a valid token only (tests/http/test_rsvp.py).
     "rsvp": ("/events/{event}/rsvp", "POST", set()),
     "my_rsvp": ("/r/not-a-token", "GET", set()),
+    "my_rsvp_calendar": ("/r/not-a-token/calendar.ics", "GET", set()),
     "change_rsvp": ("/r/not-a-token/change", "POST", set()),
     "cancel_rsvp": ("/r/not-a-token/cancel", "POST", set()),
     "claim_rsvp": ("/r/not-a-token/claim", "POST", set()),

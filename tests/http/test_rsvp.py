@@ -446,3 +446,27 @@ def test_answers_count_for_the_sms_channel_the_send_was_made_for(web, world, roo
             return await conn.scalar(select(rsvps.c.link_id))
 
     assert web.run(source, web.ctx) == link_id
+
+
+def test_a_personal_feed_holds_every_date_the_person_signed_up_for(web, world, rooms):  # noqa: F811
+    import icalendar
+
+    first, _ = _event(web, world, rooms, capacity=10)
+    second = make_event(web, world, rooms, starts_at=_soon() + timedelta(days=3), title="Bokcirkel")
+    token = _token(_rsvp(web, first, name="Amal", phone="0701234567"))
+    other = _token(_rsvp(web, second, name="Amal", phone="070-123 45 67"))
+    _rsvp(web, second, name="Someone else", phone="0709999999")
+
+    def summaries():  # type: ignore[no-untyped-def]
+        response = web.get(f"/r/{token}/calendar.ics")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/calendar")
+        assert response.headers["cache-control"].startswith("private")
+        calendar = icalendar.Calendar.from_ical(response.content)
+        return sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
+
+    assert summaries() == ["Bokcirkel", "Språkcafé"]
+    assert "webcal://testserver/r/" in web.get(f"/r/{token}").text
+    web.post(f"/r/{other}/cancel")
+    assert summaries() == ["Språkcafé"]
+    assert web.get("/r/not-a-token/calendar.ics").status_code == 404

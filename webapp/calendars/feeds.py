@@ -213,6 +213,23 @@ async def event_calendar(ctx: Context, *, event_id: int) -> Built:
     return await _cached(ctx, key, build)
 
 
+async def attendee_calendar(
+    ctx: Context, *, occurrence_ids: list[int], name: str, marker: Hashable
+) -> Built:
+    """The dates one person signed up for (their personal link's feed). ``marker`` changes
+    with their sign-ups, so a new or cancelled one is in the next request."""
+    key = ("attendee", marker, current_locale())
+
+    async def build(conn: AsyncConnection) -> ical.Calendar:
+        rows, partners, reasons = await _dated(ctx, conn, store.attendee_scope(occurrence_ids))
+        found = entries.booked_entries(
+            rows, partners, reasons, status_of=entries.public_status, site=_site(ctx)
+        )
+        return _calendar(ctx, name, "", found)
+
+    return await _cached(ctx, key, build)
+
+
 # Private feeds -------------------------------------------------------------------------------
 
 

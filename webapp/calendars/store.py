@@ -166,6 +166,11 @@ def event_scope(event_id: int) -> Scope:
     return [*conditions(Window(), Narrowing()), occurrences.c.event_id == event_id]
 
 
+def attendee_scope(occurrence_ids: Sequence[int]) -> Scope:
+    """The public dates someone signed up for (their attendee feed)."""
+    return [*conditions(Window(), Narrowing()), occurrences.c.id.in_(list(occurrence_ids))]
+
+
 def library_scope(library_id: int, *, since: datetime, cancelled_since: datetime) -> Scope:
     """Every booked date in the library's rooms, published or not (the staff feed)."""
     return [

@@ -9,7 +9,9 @@ from starlette.routing import Route
 
 from webapp import clock
 from webapp.auth.guard import authorize
-from webapp.i18n import current_locale
+from webapp.calendars import feeds
+from webapp.calendars.responses import calendar_response
+from webapp.i18n import _, current_locale
 from webapp.problems import Invalid, NotFound
 from webapp.program import service as program
 from webapp.program.routes import render_event_page
@@ -133,6 +135,17 @@ async def check_in(request: Request) -> Response:
     )
 
 
+@answers
+async def my_calendar(request: Request) -> Response:
+    """A feed of every date the person signed up for: to subscribe to in a calendar app."""
+    ctx = app_context(request)
+    dates, marker = await service.calendar_of(ctx, _token(request))
+    built = await feeds.attendee_calendar(
+        ctx, occurrence_ids=dates, name=_("My sign-ups"), marker=marker
+    )
+    return calendar_response(request, built, filename="my-sign-ups.ics", private=True)
+
+
 routes = [
     Route("/events/{event_id:int}/checkin", check_in_list, name="check_in_list"),
     Route(
@@ -143,6 +156,7 @@ routes = [
     ),  # fmt: skip
     Route("/events/{event_id:int}/rsvp", make, methods=["POST"], name="rsvp"),
     Route("/r/{token}", mine, name="my_rsvp"),
+    Route("/r/{token}/calendar.ics", my_calendar, name="my_rsvp_calendar"),
     Route("/r/{token}/change", change, methods=["POST"], name="change_rsvp"),
     Route("/r/{token}/cancel", cancel, methods=["POST"], name="cancel_rsvp"),
     Route("/r/{token}/claim", claim, methods=["POST"], name="claim_rsvp"),

@@ -285,3 +285,11 @@ async def lapse_offers(ctx: Context, *, now: datetime) -> int:
             if date is not None:
                 await _lapse(conn, ctx, date, now)
     return len(lapsed)
+
+
+async def calendar_of(ctx: Context, token: str) -> tuple[list[int], tuple[object, ...]]:
+    """The dates for the person's own calendar feed, and a marker of their sign-ups."""
+    async with ctx.db.read() as conn:
+        row = await _mine(conn, token)
+        found = await store.signed_up_dates(conn, row)
+    return [r.occurrence_id for r in found], (row.id, *((r.id, r.status) for r in found))

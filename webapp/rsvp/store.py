@@ -155,3 +155,15 @@ async def dates_of_event(conn: AsyncConnection, event_id: int) -> list[Row]:
         .order_by(occurrences.c.starts_at)
     )
     return list(result)
+
+
+async def signed_up_dates(conn: AsyncConnection, row: Row) -> list[Row]:
+    """The dates the person of ``row`` is signed up for: every RSVP with the same mobile
+    number (or only this one, without a number), still going, offered or waiting."""
+    who = rsvps.c.phone == row.phone if row.phone else rsvps.c.id == row.id
+    result = await conn.execute(
+        select(rsvps.c.id, rsvps.c.occurrence_id, rsvps.c.status)
+        .where(who, rsvps.c.status.in_(("going", "offered", "waitlist")))
+        .order_by(rsvps.c.id)
+    )
+    return list(result)
