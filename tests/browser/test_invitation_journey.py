@@ -440,7 +440,7 @@ def step_4_answer(journey: Journey, code: str, event_id: int) -> Page:
     journey.shot(page, "phone-rsvp")
 
     # "Add to your calendar" serves a calendar file.
-    calendar = main(page).locator("section[aria-labelledby=calendar-title] a")
+    calendar = main(page).locator("section[aria-labelledby=calendar-title] a[download]")
     expect(calendar).to_have_text(t("Download the calendar file (.ics)"))
     href = calendar.get_attribute("href")
     assert href == f"/events/{event_id}.ics", href
