@@ -1,10 +1,17 @@
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from webapp.i18n import _, negotiate, use_locale
 from webapp.i18n.extract import extract, problems
-from webapp.i18n.formatting import format_datetime, format_week, iso_week, weekday_names
+from webapp.i18n.formatting import (
+    format_datetime,
+    format_money,
+    format_week,
+    iso_week,
+    weekday_names,
+)
 from webapp.settings import SUPPORTED_LOCALES
 
 
@@ -93,3 +100,12 @@ def test_week_starts_monday_and_iso_week_numbers():
         assert weekday_names()[0] == "Monday"
     with use_locale("sv"):
         assert weekday_names()[0] == "måndag"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("sv", "1 499,50 kr"), ("da", "1.499,50 SEK"), ("nb", "1 499,50 SEK"), ("en", "1,499.50 SEK")],
+)
+def test_money_is_written_as_the_reader_writes_it(locale, expected):
+    with use_locale(locale):
+        assert format_money(Decimal("1499.5"), "SEK").replace("\u00a0", " ") == expected

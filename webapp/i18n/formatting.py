@@ -4,11 +4,12 @@ ISO week numbers. Used by templates through filters registered in ``webapp.web.t
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_time as _format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 from webapp.i18n.catalogs import current_locale, gettext
 from webapp.i18n.negotiation import babel_locale
@@ -62,6 +63,14 @@ def format_week(value: date | datetime) -> str:
 
 def format_number(value: int | float) -> str:
     return format_decimal(value, locale=babel_locale(current_locale()))
+
+
+def format_money(value: Decimal | float | int, currency: str) -> str:
+    """An amount as the reader writes it, the currency after it: "1 499,50 kr" in Swedish,
+    "1,499.50 SEK" in English."""
+    return format_currency(
+        value, currency, format="#,##0.00\u00a0¤", locale=babel_locale(current_locale())
+    )
 
 
 def weekday_names(width: str = "wide") -> list[str]:

@@ -68,8 +68,11 @@ async def _event(conn: AsyncConnection, ctx: Context, actor: Actor, event_id: in
     return event
 
 
-def _require_edit(actor: Actor, event: access.Event) -> None:
+async def _editable(conn: AsyncConnection, ctx: Context, actor: Actor, event_id: int) -> Any:
+    """The event, when the actor may change its invitation plan (NotFound or Forbidden)."""
+    event = await _event(conn, ctx, actor, event_id)
     access.require(actor, "event.invitations", event)
+    return event
 
 
 def _responsible(event: access.Event) -> dict[int, str]:
@@ -136,8 +139,7 @@ async def add_audience(
 ) -> int:
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         if await store.name_taken(conn, event_id, values["name"]):
             raise Invalid({"name": _("The event already has an audience with this name.")})
         audience_id = await store.add_audience(
@@ -158,8 +160,7 @@ async def update_audience(
 ) -> None:
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         row = await store.audience(conn, event_id, audience_id)
         if row is None:
             raise NotFound()
@@ -178,8 +179,7 @@ async def update_audience(
 async def delete_audience(ctx: Context, *, actor: Actor, event_id: int, audience_id: int) -> None:
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         row = await store.audience(conn, event_id, audience_id)
         if row is None:
             raise NotFound()
@@ -203,8 +203,7 @@ async def add_channel(
     """A channel for the audience, with its own tracked link."""
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         audience = await store.audience(conn, event_id, audience_id)
         if audience is None:
             raise NotFound()
@@ -231,8 +230,7 @@ async def update_channel(
 ) -> None:
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         row = await store.channel(conn, event_id, channel_id)
         if row is None:
             raise NotFound()
@@ -253,8 +251,7 @@ async def update_channel(
 async def delete_channel(ctx: Context, *, actor: Actor, event_id: int, channel_id: int) -> None:
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         row = await store.channel(conn, event_id, channel_id)
         if row is None:
             raise NotFound()
@@ -276,8 +273,7 @@ async def add_link(
 ) -> int:
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         _check_responsible(event, {"responsible_id": organisation_id})
         link_id = await store.add_link(
             conn, code=new_code(), event_id=event_id, channel_id=None, name=name,
@@ -292,8 +288,7 @@ async def delete_link(ctx: Context, *, actor: Actor, event_id: int, link_id: int
     A channel's link stays as long as the event: posters with it may be on a wall."""
     now = clock.now()
     async with ctx.db.transaction() as conn:
-        event = await _event(conn, ctx, actor, event_id)
-        _require_edit(actor, event)
+        event = await _editable(conn, ctx, actor, event_id)
         row = await store.link(conn, event_id, link_id)
         if row is None or row.channel_id is not None:
             raise NotFound()

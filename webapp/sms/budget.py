@@ -20,6 +20,7 @@ from webapp import audit, clock
 from webapp.auth.permissions import Actor, can
 from webapp.context import Context
 from webapp.i18n import _, ngettext
+from webapp.i18n.formatting import format_money
 from webapp.problems import Forbidden
 from webapp.sms import store
 
@@ -59,7 +60,7 @@ class Budget:
     def show(self, value: Decimal) -> str:
         """``value`` in the budget's unit, for people."""
         if self.unit == "money":
-            return f"{value:.2f} {self.currency}"
+            return format_money(value, self.currency)
         return ngettext(
             "%(num)s segment", "%(num)s segments", int(value),
             num=f"{int(value):,}".replace(",", "\u00a0"),

@@ -79,6 +79,7 @@ def create_templates(settings: Settings, vendor: dict[str, Path]) -> Jinja2Templ
         time=formatting.in_zone(settings.tz)(formatting.format_time),
         week=formatting.format_week,
         number=formatting.format_number,
+        money=formatting.format_money,
         markdown=markdown.render,
         phone=phones.display,
         masked=phones.masked,
