@@ -45,6 +45,8 @@ from webapp.settings import Settings
 from webapp.slots import routes as slot_routes
 from webapp.sms import delivery
 from webapp.sms import routes as sms_routes
+from webapp.volunteers import notices as volunteer_notices
+from webapp.volunteers import routes as volunteer_routes
 from webapp.web import errors
 from webapp.web.compression import PageGZipMiddleware
 from webapp.web.headers import SecurityHeadersMiddleware
@@ -78,11 +80,12 @@ class VendorFiles(StaticFiles):
 
 async def _timers(ctx: Context, stop: asyncio.Event, interval: float = 30.0) -> None:
     """What ``samspel worker`` does on a timer and an app process alone must do too:
-    waitlist offers that ran out, reminders before dates."""
+    waitlist offers that ran out, reminders before dates and before volunteers' shifts."""
     while not stop.is_set():
         try:
             await rsvp_service.lapse_offers(ctx, now=clock.now())
             await rsvp_notices.send_reminders(ctx, now=clock.now())
+            await volunteer_notices.send_reminders(ctx, now=clock.now())
         except Exception:  # keep the timer alive; the next round tries again
             log.exception("the timers failed")
         with contextlib.suppress(TimeoutError):
@@ -141,6 +144,7 @@ def create_app(settings: Settings) -> Starlette:
         *sms_routes.routes,
         *invitation_routes.routes,
         *rsvp_routes.routes,
+        *volunteer_routes.routes,
         *console_routes.routes,
         *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -71,6 +71,7 @@ class Settings:
     sms_retry_seconds: int = 20
     rsvp_offer_hours: int = 24
     rsvp_reminder_hours: int = 24
+    volunteer_reminder_hours: int = 24
     # The price of one SMS segment, for the composer's estimate (Twilio's price list).
     sms_segment_price: str = "0.45"
     sms_currency: str = "SEK"
@@ -357,6 +358,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sms_retry_seconds=_int(env, "SAMSPEL_SMS_RETRY_SECONDS", 20),
         rsvp_offer_hours=_int(env, "SAMSPEL_RSVP_OFFER_HOURS", 24),
         rsvp_reminder_hours=_int(env, "SAMSPEL_RSVP_REMINDER_HOURS", 24),
+        volunteer_reminder_hours=_int(env, "SAMSPEL_VOLUNTEER_REMINDER_HOURS", 24),
         sms_segment_price=_price(env),
         sms_currency=(env.get("SAMSPEL_SMS_CURRENCY", "").strip() or "SEK").upper()[:3],
         log_level=log_level,

@@ -18,6 +18,8 @@ from webapp.rsvp import notices as rsvp_notices
 from webapp.rsvp import service as rsvp
 from webapp.settings import Settings
 from webapp.sms import delivery
+from webapp.volunteers import notices as volunteer_notices
+from webapp.volunteers import signups as volunteer_signups
 
 log = logging.getLogger("samspel.worker")
 
@@ -35,6 +37,12 @@ async def housekeeping(db: Database, settings: Settings | None = None) -> int:
         )
         if gone or imports:
             log.info("retention: %d unused contacts and %d old imports removed", gone, imports)
+        # The same rule for volunteers: deleted when their last shift is that long ago.
+        people = await volunteer_signups.clean_up(
+            db, now=now, retention_months=settings.contact_retention_months
+        )
+        if people:
+            log.info("retention: %d volunteers without shifts removed", people)
     return removed
 
 
@@ -60,6 +68,8 @@ async def run_worker(settings: Settings, *, once: bool = False, interval: float 
             await rsvp.lapse_offers(ctx, now=clock.now())
             # Reminders before the dates people signed up for.
             await rsvp_notices.send_reminders(ctx, now=clock.now())
+            # Reminders before volunteers' shifts.
+            await volunteer_notices.send_reminders(ctx, now=clock.now())
             if once:
                 while await dispatcher.run_once():
                     pass

@@ -15,6 +15,7 @@ from tests import factories
 from tests.factories import actor
 from webapp.events import store as event_store
 from webapp.locations import service as locations
+from webapp.volunteers import store as volunteer_store
 from webapp.slots import service as slots
 
 ROLES = (
@@ -211,6 +212,63 @@ EXPECTED = {
     "api_event": ("/api/v1/events/{event}", "GET", EVERYONE),
     "api_openapi": ("/api/v1/openapi.json", "GET", EVERYONE),
     "api_not_found": ("/api/v1/nothing-here", "GET", EVERYONE),
+    # Volunteers: the organisers' pages of an event are for its library and partners; unknown
+    # tasks, sign-ups and templates are 404 for all. The sign-up page of the approved event is
+    # for anyone; the personal pages answer to a valid token only (tests/http/
+    # test_volunteers.py). Hours and templates are the organisation's people's.
+    "volunteers": ("/events/{event}/volunteers", "GET", LIBRARY_PEOPLE | ASSOCIATION_PEOPLE),
+    "volunteer_access": (
+        "/events/{event}/volunteers/access",
+        "POST",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),
+    "volunteer_new_code": (
+        "/events/{event}/volunteers/code",
+        "POST",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),
+    "copy_volunteer_tasks": ("/events/{event}/volunteers/copy", "POST", set()),
+    "new_volunteer_task": (
+        "/events/{event}/volunteers/tasks/new",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),
+    "edit_volunteer_task": ("/events/{event}/volunteers/tasks/999999", "GET", set()),
+    "delete_volunteer_task": ("/events/{event}/volunteers/tasks/999999/delete", "POST", set()),
+    "volunteer_roster": (
+        "/events/{event}/volunteers/roster",
+        "GET",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),
+    "volunteer_check_in": ("/events/{event}/volunteers/roster/999999/checkin", "POST", set()),
+    "remove_volunteer": ("/events/{event}/volunteers/roster/999999/remove", "POST", set()),
+    "message_volunteers": (
+        "/events/{event}/volunteers/shifts/999999/message",
+        "POST",
+        LIBRARY_PEOPLE | ASSOCIATION_PEOPLE,
+    ),
+    "volunteer_signup": ("/v/{volunteer_code}", "GET", EVERYONE),
+    "my_shifts": ("/v/me/not-a-token", "GET", set()),
+    "my_shifts_calendar": ("/v/me/not-a-token/calendar.ics", "GET", set()),
+    "volunteer_data": ("/v/me/not-a-token/data.json", "GET", set()),
+    "volunteer_details": ("/v/me/not-a-token/details", "POST", set()),
+    "delete_volunteer_data": ("/v/me/not-a-token/delete", "POST", set()),
+    "cancel_shift": ("/v/me/not-a-token/cancel/1", "POST", set()),
+    "switch_shift": ("/v/me/not-a-token/switch/1", "POST", set()),
+    "organisation_volunteers": ("/orgs/{lib}/volunteers", "GET", LIBRARY_PEOPLE),
+    "volunteer_hours_csv": ("/orgs/{lib}/volunteers/hours.csv", "GET", LIBRARY_PEOPLE),
+    "new_volunteer_template": ("/orgs/{lib}/volunteers/templates/new", "GET", LIBRARY_PEOPLE),
+    "suggested_volunteer_templates": (
+        "/orgs/{lib}/volunteers/templates/suggested",
+        "POST",
+        LIBRARY_PEOPLE,
+    ),
+    "edit_volunteer_template": ("/orgs/{lib}/volunteers/templates/999999", "GET", set()),
+    "delete_volunteer_template": (
+        "/orgs/{lib}/volunteers/templates/999999/delete",
+        "POST",
+        set(),
+    ),
     "sms_about_delete": ("/m/{sms_code}/delete", "POST", EVERYONE),
 }
 
@@ -239,6 +297,8 @@ ASSOCIATION_PAGES = {
     "slots": ("/orgs/{assoc}/slots", set()),
     "closures": ("/orgs/{assoc}/closures", set()),
     "library_rules": ("/orgs/{assoc}/rules", set()),
+    "organisation_volunteers": ("/orgs/{assoc}/volunteers", ASSOCIATION_PEOPLE),
+    "new_volunteer_template": ("/orgs/{assoc}/volunteers/templates/new", ASSOCIATION_PEOPLE),
 }
 
 
@@ -364,7 +424,9 @@ async def _booked_params(ctx, world, room_id):
     await factories.approve(ctx, event_id, room_id, start, start + timedelta(hours=2))
     async with ctx.db.read() as conn:
         dates = await event_store.occurrences_of(conn, event_id)
-    return {"booked": event_id, "date": dates[0].id}
+    async with ctx.db.transaction() as conn:
+        board = await volunteer_store.ensure_board(conn, event_id, "testboard42", start)
+    return {"booked": event_id, "date": dates[0].id, "volunteer_code": board.code}
 
 
 async def _slot_params(ctx, world, room_id):

@@ -48,6 +48,7 @@ EXPECTED = {
     "calendar.partner_feed": (True, True, True, True),
     "contacts.manage": (True, True, True, True),
     "sms.budget": (True, False, True, False),
+    "volunteers.organisation": (True, True, True, True),
 }
 # Rules about one event, walked in tests/unit/test_workflow.py.
 EVENT_RULES = {
@@ -59,6 +60,8 @@ EVENT_RULES = {
     "event.evaluate",
     "event.dates.manage",
     "event.invitations",
+    "event.volunteers",
+    "event.volunteers.roster",
 }
 
 

@@ -117,6 +117,10 @@ def test_event_rules_by_party(state):
         assert can(PEOPLE[who], "event.comment", event) is rules["event.view"]
         # The invitation plan is changed by whoever may edit the event.
         assert can(PEOPLE[who], "event.invitations", event) is rules["event.edit"]
+        # So are the volunteers' tasks; the roster is for the organisers (not the invited).
+        assert can(PEOPLE[who], "event.volunteers", event) is rules["event.edit"]
+        organiser = who in ("library", "lead", "partner") and rules["event.view"]
+        assert can(PEOPLE[who], "event.volunteers.roster", event) is organiser
     assert not can(Actor.anonymous(), "event.view", event)
 
 

@@ -174,6 +174,10 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "event.dates.manage": _event("library", "lead", states=("approved", "published")),
     # The invitation plan (audiences, channels, share links), while the event can change.
     "event.invitations": _event("library", "partner", states=_EDITABLE),
+    # Volunteers: tasks, shifts and the sign-up page while the event can change; the roster,
+    # check-in and messages to a shift for the organisers whenever (hours are counted after).
+    "event.volunteers": _event("library", "partner", states=_EDITABLE),
+    "event.volunteers.roster": _event("library", "partner"),
     "library.events.review": _role("admin", "staff", kind="library"),
     "library.partners.view": _role("admin", "staff", kind="library"),
     "library.partners.manage": _role("admin", "staff", kind="library"),
@@ -187,6 +191,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "contacts.manage": _role("admin", "staff", "member"),
     # The monthly SMS budget (sending and the message log come with contacts.manage).
     "sms.budget": _role("admin"),
+    # An organisation's task templates and its volunteers' hours (reports to funders).
+    "volunteers.organisation": _organisation_people,
 }
 
 

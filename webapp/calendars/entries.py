@@ -175,7 +175,7 @@ def _entry(
         row.library_timezone or site.default_zone,
         title,
         _description(row, partners, note, reason if status == "CANCELLED" else ""),
-        _location(row),
+        location_text(row),
         f"{site.base_url}/events/{row.event_id}",
         tuple([labels.get(a, a) for a in row.audiences or ()]),
         organizer_name,
@@ -201,7 +201,7 @@ def _description(row: Row, partners: Sequence[Row], note: str, reason: str) -> s
     return "\n\n".join(parts)
 
 
-def _location(row: Row) -> str:
+def location_text(row: Row) -> str:
     if row.location_name is None:
         return ""
     place = [row.room_name, row.location_name, row.street, f"{row.postal_code} {row.city}"]

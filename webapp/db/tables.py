@@ -591,6 +591,9 @@ sms_sends = Table(
     # The SMS channel of the event's invitation plan the send belongs to: answers to it are
     # counted for that channel's link. No foreign key either (migration 0011).
     Column("channel_id", Integer, nullable=True),
+    # What the send is for: NULL for an invitation, ``volunteers`` for recruiting volunteers
+    # (the message's page then leads to the event's volunteer sign-up).
+    Column("purpose", String(12), nullable=True),
     _ts("send_after", nullable=True),
     _ts("created_at"),
 )
@@ -786,3 +789,135 @@ rsvps = Table(
 Index("ix_rsvps_occurrence", rsvps.c.occurrence_id, rsvps.c.status, rsvps.c.created_at)
 Index("ix_rsvps_event", rsvps.c.event_id)
 Index("ix_rsvps_offered", rsvps.c.status, rsvps.c.offered_until)
+
+
+# Volunteers -----------------------------------------------------------------------------------
+
+
+# When a task's shifts start and end, relative to each date of the event: ``start_anchor`` is
+# the date's ``start`` or ``end``, ``start_minutes`` the signed offset (set-up: start, -60).
+# The shifts follow the dates when they move.
+def _timing() -> list[Column]:
+    return [
+        Column("start_anchor", String(5), nullable=False),
+        Column("start_minutes", Integer, nullable=False),
+        Column("end_anchor", String(5), nullable=False),
+        Column("end_minutes", Integer, nullable=False),
+    ]
+
+
+# An association's (or library's) usual tasks: put on each of its events when it is approved.
+volunteer_templates = Table(
+    "volunteer_templates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("skills", String(200), nullable=False),
+    Column("people_needed", Integer, nullable=False),
+    *_timing(),
+    _ts("created_at"),
+    CheckConstraint("people_needed BETWEEN 1 AND 500", name="people_needed"),
+)
+Index("ix_volunteer_templates_organisation", volunteer_templates.c.organisation_id)
+
+# A task of an event (welcome desk, interpreting, coffee): one shift per date of the event, or
+# only on the date in ``only_position``. ``partner_id``: the responsible partner (its hours).
+# ``template_id``: the template it was made from (no foreign key: templates may be deleted).
+volunteer_tasks = Table(
+    "volunteer_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("skills", String(200), nullable=False),
+    Column("people_needed", Integer, nullable=False),
+    Column("partner_id", ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True),
+    *_timing(),
+    Column("only_position", Integer, nullable=True),
+    Column("template_id", Integer, nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("people_needed BETWEEN 1 AND 500", name="people_needed"),
+)
+Index("ix_volunteer_tasks_event", volunteer_tasks.c.event_id)
+
+# A task on one date of the event (``position``: the date's place in the series as planned,
+# kept when the date moves or is booked again). ``cancelled`` with its date or the event.
+volunteer_shifts = Table(
+    "volunteer_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("task_id", ForeignKey("volunteer_tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    _ts("starts_at"),
+    _ts("ends_at"),
+    Column("status", String(10), nullable=False),
+    _ts("updated_at"),
+    UniqueConstraint("task_id", "position", name="uq_volunteer_shifts_task_position"),
+    CheckConstraint("status IN ('open', 'cancelled')", name="status"),
+)
+Index("ix_volunteer_shifts_event", volunteer_shifts.c.event_id, volunteer_shifts.c.starts_at)
+
+# A person who signed up for shifts: no account, one row per mobile number. The personal link
+# (``/v/me/{token}``) is an HMAC of ``link_key``; only its SHA-256 is looked up. Consent is
+# given on the sign-up form; ``last_active_at`` (the end of their last shift) starts the
+# retention period.
+volunteers = Table(
+    "volunteers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("phone", String(20), nullable=False, unique=True),
+    Column("languages", String(200), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("link_key", String(32), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("consent_source", String(20), nullable=False),
+    _ts("consent_at"),
+    _ts("last_active_at"),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+# A volunteer on a shift: ``confirmed`` holds one of its places, ``waitlist`` waits in
+# ``created_at`` order and is moved up when a place frees. A deleted volunteer's sign-ups stay
+# without them (``volunteer_id`` NULL), so the association's hours still add up.
+volunteer_signups = Table(
+    "volunteer_signups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shift_id", ForeignKey("volunteer_shifts.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("volunteer_id", ForeignKey("volunteers.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(10), nullable=False),
+    _ts("reminded_at", nullable=True),
+    _ts("checked_in_at", nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("status IN ('confirmed', 'waitlist', 'cancelled')", name="status"),
+)
+Index(
+    "ix_volunteer_signups_shift",
+    volunteer_signups.c.shift_id,
+    volunteer_signups.c.status,
+    volunteer_signups.c.created_at,
+)
+Index("ix_volunteer_signups_volunteer", volunteer_signups.c.volunteer_id)
+Index("ix_volunteer_signups_event", volunteer_signups.c.event_id)
+
+# The event's sign-up page for volunteers: ``public`` (linked from the event page and open at
+# ``/v/{code}``), ``invite`` (only at ``/v/{code}``, for people given the link) or ``closed``.
+volunteer_boards = Table(
+    "volunteer_boards",
+    metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("access", String(8), nullable=False),
+    Column("note", Text, nullable=False),
+    _ts("updated_at"),
+    CheckConstraint("access IN ('public', 'invite', 'closed')", name="access"),
+)

@@ -28,6 +28,7 @@ from webapp.problems import Invalid, NotFound
 from webapp.rsvp import notices as rsvp_notices
 from webapp.slots import bookings
 from webapp.slots.rules import rules_for
+from webapp.volunteers import tasks as volunteer_tasks
 
 ACTION = "event.dates.manage"
 # The states whose dates may be changed one by one (the rule in webapp/auth/permissions.py).
@@ -102,6 +103,7 @@ async def cancel_date(
             reason=reason,
         )
         await rsvp_notices.date_cancelled(conn, ctx, event, date.id, date.starts_at, reason, now)
+        await volunteer_tasks.follow_dates(conn, ctx, event, now)
 
 
 async def move_date(
@@ -156,6 +158,7 @@ async def move_date(
             from_room_id=date.room_id,
         )
         await rsvp_notices.date_moved(conn, ctx, event, date.id, starts_at, now)
+        await volunteer_tasks.follow_dates(conn, ctx, event, now)
 
 
 async def restore_date(ctx: Context, *, actor: Actor, event_id: int, occurrence_id: int) -> None:
@@ -183,6 +186,7 @@ async def restore_date(ctx: Context, *, actor: Actor, event_id: int, occurrence_
             action="event.date_restored",
             change=[CANCELLED, jsonable(date.starts_at)],
         )
+        await volunteer_tasks.follow_dates(conn, ctx, event, now)
 
 
 async def _event(ctx: Context, conn: AsyncConnection, actor: Actor, event_id: int) -> access.Event:

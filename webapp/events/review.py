@@ -23,6 +23,7 @@ from webapp.i18n import _
 from webapp.locations import store as location_store
 from webapp.problems import Forbidden, Invalid, NotFound
 from webapp.rsvp import notices as rsvp_notices
+from webapp.volunteers import tasks as volunteer_tasks
 from webapp.slots import bookings
 from webapp.slots.rules import Rules, rules_for
 
@@ -83,6 +84,9 @@ async def move(ctx: Context, *, actor: Actor, event_id: int, action: str, commen
             # People who signed up hear it by SMS (calendars through SEQUENCE).
             await rsvp_notices.event_cancelled(conn, ctx, event, comment.strip(), now)
         await _after_move(conn, event, action, now)
+        # Volunteers' shifts follow the dates (cancelled with the event, made on a counter-
+        # proposal accepted), and their people hear it.
+        await volunteer_tasks.follow_dates(conn, ctx, event, now, state=step.target)
         await _record(conn, event, actor, action, step.target, now, comment)
     return step.target
 
@@ -365,6 +369,8 @@ async def approve(
                 skip=skipped,
             ),
         )
+        # The partners' usual tasks (set-up, host, clear-up…) with a shift on every date.
+        await volunteer_tasks.apply_templates(conn, ctx, event, now, state=step.target)
         await _record(conn, event, actor, "approve", step.target, now, comment)
     return sorted(skipped)
 

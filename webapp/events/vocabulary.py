@@ -144,6 +144,7 @@ def field_labels() -> dict[str, str]:
         "dates": _("Dates"),
         # The invitation plan (webapp/invitations): who is reached, how, and the share links.
         "invitation_audience": _("Audience to reach"),
+        "volunteer_task": _("Volunteer task"),
         "invitation_channel": _("Invitation channel"),
         "invitation_link": _("Share link"),
     }

@@ -21,6 +21,7 @@ from webapp.locations import vocabulary as location_vocabulary
 from webapp.problems import NotFound
 from webapp.program import forms, service
 from webapp.rsvp import page as rsvp_page
+from webapp.volunteers import signups as volunteer_signups
 from webapp.web.routing import app_context as _ctx
 from webapp.web.templating import render
 
@@ -149,7 +150,13 @@ async def render_event_page(
     return render(
         request,
         "program/event.html",
-        {"page": page, "calendar": calendar, **rsvp, **_vocabulary()},
+        {
+            "page": page,
+            "calendar": calendar,
+            **rsvp,
+            **_vocabulary(),
+            "volunteer_code": await volunteer_signups.public_code(_ctx(request), page.event.id),
+        },
         status_code=status_code,
     )
 

@@ -366,3 +366,46 @@ async def notice(
           "created_at": now, "updated_at": now}],
     )  # fmt: skip
     return due
+
+
+async def send_to_people(
+    conn: AsyncConnection, ctx: Context, *, actor: Actor, organisation: Row,
+    bodies: Sequence[tuple[str, str]], event_id: int | None, purpose: str, now: datetime,
+) -> Sent:  # fmt: skip
+    """Queue organiser-written texts, ``(phone, body)`` each, to people who gave their number
+    for the matter (the volunteers on a shift), in the caller's transaction: like a send to
+    contacts it is within the month's budget (refused as a whole), in the SMS log, never to a
+    number that asked for no SMS, and held during quiet hours."""
+    tz = budget.zone_of(ctx, organisation)
+    price = Decimal(ctx.settings.sms_segment_price)
+    limit = await budget.current(conn, ctx, organisation, lock=True)
+    blocked = await contact_store.opted_out(conn, [phones.digest(p) for p, _body in bodies])
+    allowed = [(p, body) for p, body in bodies if phones.digest(p) not in blocked]
+    if not allowed:
+        raise Invalid({"body": _("None of them may get SMS.")})
+    segments = [encoding.measure(body).segments for _p, body in allowed]
+    costs = [encoding.cost(n, price) for n in segments]
+    if not limit.allows(sum(segments), sum(costs, Decimal(0))):
+        raise Invalid({"body": limit.refusal(sum(segments), sum(costs, Decimal(0)))})
+    due = quiet_hours.earliest_delivery(now, tz, ctx.settings.sms_quiet_hours)
+    send_id = await store.add_send(
+        conn, organisation_id=organisation.id, created_by=actor.user_id,
+        template=allowed[0][1], recipients=len(allowed), event_id=event_id, purpose=purpose,
+        send_after=None, created_at=now,
+    )  # fmt: skip
+    await store.add_messages(
+        conn,
+        [{"send_id": send_id, "organisation_id": organisation.id, "contact_id": None,
+          "phone": phone, "phone_hash": phones.digest(phone), "body": body, "segments": count,
+          "cost": cost, "code": None, "status": "queued", "attempts": 0,
+          "next_attempt_at": due, "created_at": now, "updated_at": now}
+         for (phone, body), count, cost in zip(allowed, segments, costs, strict=True)],
+    )  # fmt: skip
+    await audit.record(
+        conn, action="sms.send", actor_id=actor.user_id, organisation_id=organisation.id,
+        target=f"send:{send_id}", recipients=len(allowed), purpose=purpose,
+    )  # fmt: skip
+    return Sent(
+        send_id=send_id, recipients=len(allowed), left_out=len(bodies) - len(allowed),
+        segments=sum(segments),
+    )  # fmt: skip

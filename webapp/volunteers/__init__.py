@@ -1,0 +1,1 @@
+"""Volunteers: tasks and shifts of events, sign-up without an account, rosters and hours."""
