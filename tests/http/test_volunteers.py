@@ -135,6 +135,7 @@ def test_tasks_get_a_shift_per_date_and_times_may_start_before_the_event(web, wo
     setup = [s for s in web.run(_shifts, web.ctx, event_id) if s.task_id == task_id]
     assert {s.starts_at.astimezone(STOCKHOLM).strftime("%H:%M") for s in setup} == {"16:30"}
     assert "Volunteer task" in web.get(f"/events/{event_id}/history").text
+    assert f"/events/{event_id}/volunteers" in web.get(f"/events/{event_id}/plan").text
 
 
 def test_templates_are_put_on_an_event_when_it_is_approved_and_follow_a_moved_date(
@@ -337,6 +338,41 @@ def test_concurrent_sign_ups_never_exceed_the_places(web, world, rooms):  # noqa
     found = web.run(_statuses, web.ctx, shift.id)
     assert len(found) == 20
     assert sum(1 for _, status in found if status == "confirmed") == 4
+
+
+def test_recruiting_volunteers_from_the_contact_book_by_sms(web, world, rooms):  # noqa: F811
+    from tests.http.test_outbox import _contacts
+    from tests.http.test_sms_compose import _tag
+
+    event_id = _event(web, world, rooms, title="Språkcafé")
+    web.login("member@assoc.test")
+    _add_task(web, event_id, title="Interpreting", skills="Arabic")
+    shift = web.run(_shifts, web.ctx, event_id)[0]
+    ids = web.run(_contacts, web.ctx, world, 3)
+    web.run(_tag, web.ctx, world, ids[:2], "volunteer – Arabic")
+    compose = web.get(f"/orgs/{world.association.slug}/sms/new").text
+    assert f'value="{event_id}:volunteers"' in compose and "Recruiting volunteers" in compose
+    response = web.post(
+        f"/orgs/{world.association.slug}/sms/new",
+        {"tag": "volunteer – Arabic", "event": f"{event_id}:volunteers",
+         "template": "Hej {name}! Kan du tolka på {title} {date}? {link}"},
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    (body,) = web.run(_bodies, web.ctx, "+46700000000")
+    assert body.startswith("Hej Person 0! Kan du tolka på Språkcafé")
+    assert web.run(_bodies, web.ctx, "+46700000002") == []  # not tagged
+    message_code = re.search(r"/m/([a-z0-9]+)", body)[1]
+    web.logout()
+    about = web.get(f"/m/{message_code}").text
+    link = re.search(r'href="(/v/[a-z0-9]+\?m=[a-z0-9]+)"', about)[1]
+    page = web.get(link).text
+    assert 'value="Person 0"' in page and 'value="+46700000000"' in page
+    code = link.split("/v/")[1].split("?")[0]
+    response = _sign_up(web, code, [shift.id], name="Person 0", phone="+46700000000",
+                        m=message_code)  # fmt: skip
+    # The SMS proves the number: the person's page is shown at once.
+    assert response.status_code == 303 and "/v/me/" in response.headers["location"]
+    assert web.run(_statuses, web.ctx, shift.id) == [("Person 0", "confirmed")]
 
 
 # Reminders --------------------------------------------------------------------------------

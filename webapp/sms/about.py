@@ -24,6 +24,7 @@ from webapp.problems import NotFound
 from webapp.rsvp import service as rsvp
 from webapp.rsvp import store as rsvp_store
 from webapp.sms import service, store
+from webapp.volunteers import store as volunteer_store
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class About:
     stopped: bool  # the number gets no SMS from anyone
     rsvp: Row | None = None  # the person's answer to the invitation, if any
     channel_id: int | None = None  # the invitation plan's SMS channel the send belongs to
+    # A message recruiting volunteers: the event's sign-up page (its code), while it is open.
+    volunteer_code: str | None = None
 
     @property
     def masked_phone(self) -> str:
@@ -67,9 +70,15 @@ async def about(ctx: Context, code: str) -> About:
         )
     async with ctx.db.read() as conn:
         answer = await rsvp_store.by_request_key(conn, rsvp_key(message.code))
+        board = (
+            await volunteer_store.board_of(conn, send.event_id)
+            if send.purpose == "volunteers" and send.event_id is not None
+            else None
+        )
     return About(
         message=message, organisation=organisation, contact=person, event=event,
         event_id=send.event_id, stopped=stopped, rsvp=answer, channel_id=send.channel_id,
+        volunteer_code=board.code if board is not None and board.access != "closed" else None,
     )  # fmt: skip
 
 

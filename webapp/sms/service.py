@@ -34,6 +34,7 @@ from webapp.problems import Forbidden, Invalid
 from webapp.program import store as program_store
 from webapp.settings import SUPPORTED_LOCALES
 from webapp.sms import budget, store
+from webapp.volunteers import store as volunteer_store
 
 # Codes of the short links: 10 characters from 32 (50 bits), none that look alike.
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -58,10 +59,14 @@ class EventChoice:
     # An SMS channel of the event's invitation plan: answers are counted for its link.
     channel_id: int | None = None
     audience: str = ""
+    # "volunteers": the message recruits volunteers (its page leads to the sign-up page).
+    purpose: str | None = None
 
     @property
     def key(self) -> str:
         """The composer's value for this choice."""
+        if self.purpose == "volunteers":
+            return f"{self.id}:volunteers"
         return f"{self.id}:{self.channel_id}" if self.channel_id else str(self.id)
 
 
@@ -152,6 +157,7 @@ async def event_choices(ctx: Context, organisation: Row) -> list[EventChoice]:
                     occurrence_id=row.id,
                 )  # fmt: skip
         planned = await invitation_store.sms_channels_of(conn, list(events))
+        recruiting = await volunteer_store.recruiting(conn, list(events), clock.now())
     choices: list[EventChoice] = []
     for event in events.values():
         choices.append(event)
@@ -160,20 +166,24 @@ async def event_choices(ctx: Context, organisation: Row) -> list[EventChoice]:
             for c in planned
             if c.event_id == event.id
         )
+        if event.id in recruiting:
+            choices.append(replace(event, purpose="volunteers"))
     return choices
 
 
 async def event_choice(
-    ctx: Context, organisation: Row, event_id: int | None, channel_id: int | None = None
-) -> EventChoice | None:
+    ctx: Context, organisation: Row, event_id: int | None, channel_id: int | None = None,
+    purpose: str | None = None,
+) -> EventChoice | None:  # fmt: skip
     if event_id is None:
         return None
     found = {
-        (choice.id, choice.channel_id): choice for choice in await event_choices(ctx, organisation)
+        (choice.id, choice.channel_id, choice.purpose): choice
+        for choice in await event_choices(ctx, organisation)
     }
-    if (event_id, channel_id) not in found:
+    if (event_id, channel_id, purpose) not in found:
         raise Invalid({"event": _("Choose one of the organisation's coming public events.")})
-    return found[(event_id, channel_id)]
+    return found[(event_id, channel_id, purpose)]
 
 
 async def send(
@@ -226,6 +236,7 @@ async def send(
             recipients=len(allowed),
             event_id=event.id if event else None,
             channel_id=event.channel_id if event else None,
+            purpose=event.purpose if event else None,
             send_after=send_after,
             created_at=now,
         )

@@ -662,3 +662,22 @@ async def contact_name(conn: AsyncConnection, contact_id: int | None) -> str | N
     if contact_id is None:
         return None
     return await conn.scalar(select(contacts.c.name).where(contacts.c.id == contact_id))
+
+
+async def recruiting(conn: AsyncConnection, event_ids: Sequence[int], now: datetime) -> set[int]:
+    """Of ``event_ids``, those whose sign-up page takes volunteers for open shifts to come:
+    the SMS composer offers to recruit for them."""
+    if not event_ids:
+        return set()
+    result = await conn.execute(
+        select(volunteer_shifts.c.event_id)
+        .join(volunteer_boards, volunteer_boards.c.event_id == volunteer_shifts.c.event_id)
+        .where(
+            volunteer_shifts.c.event_id.in_(list(event_ids)),
+            volunteer_shifts.c.status == "open",
+            volunteer_shifts.c.starts_at > now,
+            volunteer_boards.c.access != "closed",
+        )
+        .distinct()
+    )
+    return {int(row[0]) for row in result}

@@ -384,7 +384,10 @@ async def follow_dates(
     dates = {d.position: d for d in await store.scheduled_dates(conn, event.id)}
     existing = {(s.task_id, s.position): s for s in await store.shifts_of_event(conn, event.id)}
     wanted: set[tuple[int, int]] = set()
-    for task_row in await store.tasks_of_event(conn, event.id):
+    task_rows = await store.tasks_of_event(conn, event.id)
+    if task_rows:
+        await store.ensure_board(conn, event.id, new_code(), now)
+    for task_row in task_rows:
         timing = Timing.of(task_row)
         positions = [task_row.only_position] if task_row.only_position else list(dates)
         for position in positions:
