@@ -23,9 +23,9 @@ from webapp.i18n import _
 from webapp.locations import store as location_store
 from webapp.problems import Forbidden, Invalid, NotFound
 from webapp.rsvp import notices as rsvp_notices
-from webapp.volunteers import tasks as volunteer_tasks
 from webapp.slots import bookings
 from webapp.slots.rules import Rules, rules_for
+from webapp.volunteers import tasks as volunteer_tasks
 
 
 class BookingConflict(Exception):
