@@ -165,6 +165,7 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
     from webapp.partners import demo as partner_demo
     from webapp.slots import demo as slot_demo
     from webapp.sms import demo as sms_demo
+    from webapp.volunteers import demo as volunteer_demo
 
     await orgs.sign_up_association(
         ctx,
@@ -192,6 +193,10 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
     )
     ayman = people[ACCOUNTS[2][1]]
     assert lina is not None and maria is not None and sven is not None and ayman is not None
+    # Nya grannar's usual volunteer tasks, put on its events as they are approved.
+    await volunteer_demo.seed_templates(
+        ctx, admin=await _actor(ctx, ayman.id), association=association
+    )
     request = next(r for r in requests if r.association_id == co_host.id)
     await orgs.decide_association(
         ctx, actor=admin, library=library, partnership_id=request.id, approve=True, reason=""
@@ -225,6 +230,7 @@ async def _demo_events(ctx, library, admin, association) -> None:  # type: ignor
         member=await _actor(ctx, lina.id),
         admin=await _actor(ctx, ayman.id),
     )
+    await volunteer_demo.seed(ctx, member=await _actor(ctx, lina.id))
 
 
 async def _actor(ctx, user_id: int):  # type: ignore[no-untyped-def]

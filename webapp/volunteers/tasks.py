@@ -37,8 +37,8 @@ from webapp.volunteers.timing import Timing
 # Sign-up page codes: 10 characters from 32 without look-alikes (50 bits).
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 CODE_LENGTH = 10
-# The states in which an event's shifts are open: booked, and not over or cancelled.
-BOOKED = ("approved", "published")
+# The states in which an event's shifts stand: booked (held ones too: their hours count).
+BOOKED = ("approved", "published", "completed", "evaluated")
 
 
 # Suggested templates for an organisation that has none yet: title, description, timing
