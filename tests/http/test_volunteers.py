@@ -310,6 +310,51 @@ def test_a_full_shift_has_a_waitlist_that_moves_up(web, world, rooms):  # noqa: 
     assert "You are on the shift" in web.get(f"/v/me/{second}").text
 
 
+def test_moving_to_another_shift_and_organisers_taking_someone_off(web, world, rooms):  # noqa: F811
+    event_id = _event(web, world, rooms)
+    web.login("member@assoc.test")
+    _add_task(web, event_id, title="Host", people_needed="1")
+    _add_task(web, event_id, title="Coffee", people_needed="1")
+    _add_task(web, event_id, title="Books", people_needed="1", start_time="16:00", end_time="17:00")
+    host, coffee, books = sorted(web.run(_shifts, web.ctx, event_id), key=lambda s: s.task_id)
+    code = web.run(_code, web.ctx, event_id)
+    web.logout()
+    token = _token(_sign_up(web, code, [host.id]))
+    _sign_up(web, code, [books.id], name="Bo", phone="0702222222")
+    _sign_up(web, code, [host.id], name="Cai", phone="0703333333")  # waits for the host shift
+    page = web.get(f"/v/me/{token}").text
+    signup_id = int(re.search(r'id="signup-(\d+)"', page)[1])
+    assert f'<option value="{coffee.id}">' in page  # a free shift of the same event
+    assert f'<option value="{books.id}">' not in page  # full
+    full = web.post(f"/v/me/{token}/switch/{signup_id}", {"shift_id": str(books.id)})
+    assert full.status_code == 400 and "That shift is full now." in full.text
+    assert (
+        web.post(f"/v/me/{token}/switch/{signup_id}", {"shift_id": str(coffee.id)}).status_code
+        == 303
+    )
+    assert web.run(_statuses, web.ctx, coffee.id) == [("Amal Hassan", "confirmed")]
+    # The host place went to Cai, who waited for it.
+    assert web.run(_statuses, web.ctx, host.id) == [
+        ("Amal Hassan", "cancelled"), ("Cai", "confirmed"),
+    ]  # fmt: skip
+
+    # The organisers take Bo off the books shift (he phoned to say he cannot come).
+    web.login("member@assoc.test")
+    roster = web.get(f"/events/{event_id}/volunteers/roster").text
+    bo = re.search(r'<tr id="signup-(\d+)">\s*<td>Bo</td>', roster)[1]
+    assert web.post(f"/events/{event_id}/volunteers/roster/{bo}/remove").status_code == 303
+    assert web.run(_statuses, web.ctx, books.id) == [("Bo", "cancelled")]
+
+    # A task whose shifts people were checked in for keeps its hours: it is not removed.
+    cai = re.search(r'<tr id="signup-(\d+)">\s*<td>Cai</td>', roster)[1]
+    web.post(f"/events/{event_id}/volunteers/roster/{cai}/checkin", {"came": "1"})
+    kept = web.post(f"/events/{event_id}/volunteers/tasks/{host.task_id}/delete")
+    assert kept.status_code == 400 and "so it stays" in kept.text
+    gone = web.post(f"/events/{event_id}/volunteers/tasks/{books.task_id}/delete")
+    assert gone.status_code == 303
+    assert sorted(s.title for s in web.run(_shifts, web.ctx, event_id)) == ["Coffee", "Host"]
+
+
 def test_concurrent_sign_ups_never_exceed_the_places(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
     web.login("member@assoc.test")

@@ -183,10 +183,18 @@ async def edit_task(request: Request) -> Response:
 @answers
 async def delete_task(request: Request) -> Response:
     actor = authorize(request, "account.manage")
-    event_id = path_id(request, "event_id")
-    await tasks.delete_task(
-        app_context(request), actor=actor, event_id=event_id, task_id=path_id(request, "task_id")
+    ctx, event_id, task_id = (
+        app_context(request),
+        path_id(request, "event_id"),
+        path_id(request, "task_id"),
     )
+    try:
+        await tasks.delete_task(ctx, actor=actor, event_id=event_id, task_id=task_id)
+    except Invalid as problem:
+        board, row = await tasks.task(ctx, actor=actor, event_id=event_id, task_id=task_id)
+        form = _task_initial(board, row)
+        _fail(form, problem)
+        return _task_page(request, board, form, row, status_code=400)
     return RedirectResponse(f"{_base(event_id)}?deleted=1", 303)
 
 

@@ -32,6 +32,7 @@ from webapp.context import Context
 from webapp.db import Database
 from webapp.events import access
 from webapp.i18n import _
+from webapp.i18n.formatting import format_datetime, format_time
 from webapp.problems import Invalid, NotFound
 from webapp.sms import store as sms_store
 from webapp.volunteers import links, notices, store
@@ -133,8 +134,7 @@ async def _proven(conn: AsyncConnection, person: Row, form: SignUp) -> bool:
 
 
 def overlap_message(clash: Row, tz: Any, *, named: bool) -> str:
-    local = clash.starts_at.astimezone(tz)
-    at = f"{local:%Y-%m-%d %H:%M}–{clash.ends_at.astimezone(tz):%H:%M}"
+    at = f"{format_datetime(clash.starts_at, tz, 'short')}–{format_time(clash.ends_at, tz)}"
     if named:
         return _(
             "You already have a shift at that time: %(task)s at %(event)s, %(when)s. Choose "
@@ -348,7 +348,7 @@ async def switch(ctx: Context, token: str, signup_id: int, shift_id: int) -> Non
         row = await store.signup_of_volunteer(conn, person.id, signup_id)
         if row is None or row.status != "confirmed":
             raise NotFound()
-        await store.lock_volunteer_by_phone(conn, person.phone, {})
+        await store.lock_volunteer(conn, person.id)
         target = await store.lock_shift(conn, shift_id)
         if (
             target is None or target.event_id != row.event_id or target.status != "open"

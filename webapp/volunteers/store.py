@@ -262,6 +262,26 @@ async def lock_volunteer_by_phone(
     return (await conn.execute(query)).one(), created
 
 
+async def lock_volunteer(conn: AsyncConnection, volunteer_id: int) -> Row | None:
+    query = select(volunteers).where(volunteers.c.id == volunteer_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await conn.execute(query)).first()
+
+
+async def hours_recorded(conn: AsyncConnection, task_id: int) -> int:
+    """Sign-ups of the task's shifts that people were checked in for."""
+    found = await conn.scalar(
+        select(func.count())
+        .select_from(volunteer_signups)
+        .join(volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id)
+        .where(
+            volunteer_shifts.c.task_id == task_id, volunteer_signups.c.checked_in_at.is_not(None)
+        )
+    )
+    return int(found or 0)
+
+
 async def volunteer_by_token_hash(conn: AsyncConnection, token_hash: str) -> Row | None:
     result = await conn.execute(select(volunteers).where(volunteers.c.token_hash == token_hash))
     return result.first()

@@ -299,6 +299,12 @@ async def delete_task(ctx: Context, *, actor: Actor, event_id: int, task_id: int
         before = await store.task_of(conn, event_id, task_id)
         if before is None:
             raise NotFound()
+        if await store.hours_recorded(conn, task_id):
+            # The hours people gave are reported to funders: they are not lost with a task.
+            raise Invalid(
+                {"title": _("People have been checked in for this task, so it stays. Set it to "
+                            "one date, or change it, instead.")}
+            )  # fmt: skip
         coming = [s for s in await store.shifts_of_task(conn, task_id) if s.starts_at > now]
         for shift in coming:
             if shift.status == "open":
