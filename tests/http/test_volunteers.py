@@ -258,6 +258,33 @@ def test_signing_up_without_an_account_and_the_personal_link(web, world, rooms):
     assert web.get("/v/nosuchcode").status_code == 404
 
 
+def test_the_sign_up_page_is_public_by_invitation_only_or_closed(web, world, rooms):  # noqa: F811
+    event_id = _event(web, world, rooms)
+    web.login("member@assoc.test")
+    _add_task(web, event_id, title="Coffee")
+    code = web.run(_code, web.ctx, event_id)
+    response = web.post(
+        f"/events/{event_id}/volunteers/access",
+        {"access": "invite", "note": "Meet at the side door."},
+    )
+    assert response.status_code == 303
+    bad = web.post(f"/events/{event_id}/volunteers/access", {"access": "everyone"})
+    assert bad.status_code == 400 and 'id="access-error"' in bad.text
+    web.logout()
+    assert f"/v/{code}" not in web.get(f"/events/{event_id}").text  # not linked
+    page = web.get(f"/v/{code}").text
+    assert "Meet at the side door." in page and 'name="shifts"' in page
+    web.login("member@assoc.test")
+    web.post(f"/events/{event_id}/volunteers/access", {"access": "closed", "note": ""})
+    # A new address: the old link no longer works.
+    web.post(f"/events/{event_id}/volunteers/code")
+    web.logout()
+    assert web.get(f"/v/{code}").status_code == 404
+    new_code = web.run(_code, web.ctx, event_id)
+    closed = web.get(f"/v/{new_code}").text
+    assert "This sign-up is closed." in closed and 'name="shifts"' not in closed
+
+
 def test_overlapping_shifts_are_refused_with_a_clear_message(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
     web.login("member@assoc.test")
