@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import Table, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -33,6 +33,15 @@ from webapp.db.tables import (
 ACTIVE = ("confirmed", "waitlist")
 
 
+async def _insert(conn: AsyncConnection, table: Table, values: dict[str, Any]) -> int:
+    result = await conn.execute(insert(table).values(**values).returning(table.c.id))
+    return int(result.scalar_one())
+
+
+async def _update(conn: AsyncConnection, table: Table, row_id: int, values: dict[str, Any]) -> None:
+    await conn.execute(update(table).where(table.c.id == row_id).values(**values))
+
+
 # Templates -------------------------------------------------------------------------------------
 
 
@@ -56,16 +65,11 @@ async def template_of(conn: AsyncConnection, organisation_id: int, template_id: 
 
 
 async def add_template(conn: AsyncConnection, **values: Any) -> int:
-    result = await conn.execute(
-        insert(volunteer_templates).values(**values).returning(volunteer_templates.c.id)
-    )
-    return int(result.scalar_one())
+    return await _insert(conn, volunteer_templates, values)
 
 
 async def update_template(conn: AsyncConnection, template_id: int, **values: Any) -> None:
-    await conn.execute(
-        update(volunteer_templates).where(volunteer_templates.c.id == template_id).values(**values)
-    )
+    await _update(conn, volunteer_templates, template_id, values)
 
 
 async def delete_template(conn: AsyncConnection, organisation_id: int, template_id: int) -> bool:
@@ -102,16 +106,11 @@ async def task_of(conn: AsyncConnection, event_id: int, task_id: int) -> Row | N
 
 
 async def add_task(conn: AsyncConnection, **values: Any) -> int:
-    result = await conn.execute(
-        insert(volunteer_tasks).values(**values).returning(volunteer_tasks.c.id)
-    )
-    return int(result.scalar_one())
+    return await _insert(conn, volunteer_tasks, values)
 
 
 async def update_task(conn: AsyncConnection, task_id: int, **values: Any) -> None:
-    await conn.execute(
-        update(volunteer_tasks).where(volunteer_tasks.c.id == task_id).values(**values)
-    )
+    await _update(conn, volunteer_tasks, task_id, values)
 
 
 async def delete_task(conn: AsyncConnection, task_id: int) -> None:
@@ -210,16 +209,11 @@ async def shifts_of_task(conn: AsyncConnection, task_id: int) -> list[Row]:
 
 
 async def add_shift(conn: AsyncConnection, **values: Any) -> int:
-    result = await conn.execute(
-        insert(volunteer_shifts).values(**values).returning(volunteer_shifts.c.id)
-    )
-    return int(result.scalar_one())
+    return await _insert(conn, volunteer_shifts, values)
 
 
 async def update_shift(conn: AsyncConnection, shift_id: int, **values: Any) -> None:
-    await conn.execute(
-        update(volunteer_shifts).where(volunteer_shifts.c.id == shift_id).values(**values)
-    )
+    await _update(conn, volunteer_shifts, shift_id, values)
 
 
 async def lock_shift(conn: AsyncConnection, shift_id: int) -> Row | None:
@@ -293,7 +287,7 @@ async def volunteer_by_id(conn: AsyncConnection, volunteer_id: int) -> Row | Non
 
 
 async def update_volunteer(conn: AsyncConnection, volunteer_id: int, **values: Any) -> None:
-    await conn.execute(update(volunteers).where(volunteers.c.id == volunteer_id).values(**values))
+    await _update(conn, volunteers, volunteer_id, values)
 
 
 async def delete_volunteers(conn: AsyncConnection, volunteer_ids: Sequence[int]) -> None:
@@ -317,16 +311,11 @@ async def delete_volunteers(conn: AsyncConnection, volunteer_ids: Sequence[int])
 
 
 async def add_signup(conn: AsyncConnection, **values: Any) -> int:
-    result = await conn.execute(
-        insert(volunteer_signups).values(**values).returning(volunteer_signups.c.id)
-    )
-    return int(result.scalar_one())
+    return await _insert(conn, volunteer_signups, values)
 
 
 async def set_signup(conn: AsyncConnection, signup_id: int, **values: Any) -> None:
-    await conn.execute(
-        update(volunteer_signups).where(volunteer_signups.c.id == signup_id).values(**values)
-    )
+    await _update(conn, volunteer_signups, signup_id, values)
 
 
 async def confirmed_count(conn: AsyncConnection, shift_id: int) -> int:
