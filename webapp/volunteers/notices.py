@@ -39,9 +39,10 @@ def sender_of(event: access.Event) -> int:
     return lead.organisation_id if lead is not None else event.library_id
 
 
-def when(ctx: Context, event: access.Event, starts_at: datetime, language: str) -> str:
+def when(ctx: Context, event: access.Event, starts_at: datetime, language: str) -> dict[str, str]:
+    """``date`` and ``time`` for a text, in the person's language and the event's zone."""
     day, at = format_when(starts_at, language, zone_of(ctx, event))
-    return f"{day} {at}"
+    return {"date": day, "time": at}
 
 
 async def tell(
@@ -64,13 +65,13 @@ async def confirmation(
         lines = [_("Thank you, %(name)s!", name=person.name)]
         for shift in confirmed:
             lines.append(
-                _("You help with %(task)s at %(event)s, %(when)s.", task=shift.title,
-                  event=event.row.title, when=when(ctx, event, shift.starts_at, language))
+                _("You help with %(task)s at %(event)s on %(date)s at %(time)s.", task=shift.title,
+                  event=event.row.title, **when(ctx, event, shift.starts_at, language))
             )  # fmt: skip
         for shift in waiting:
             lines.append(
-                _("You are on the waitlist for %(task)s, %(when)s.", task=shift.title,
-                  when=when(ctx, event, shift.starts_at, language))
+                _("You are on the waitlist for %(task)s on %(date)s at %(time)s.", task=shift.title,
+                  **when(ctx, event, shift.starts_at, language))
             )  # fmt: skip
         lines.append(_("See, change or cancel: %(link)s", link=links.personal_link(ctx, person)))
     await tell(conn, ctx, event, person, "\n".join(lines), now)
@@ -83,10 +84,10 @@ async def moved_up(
     language = language_of(person)
     with use_locale(language):
         body = _(
-            "A place is free and it is yours: %(task)s at %(event)s, %(when)s. Can you not "
-            "come? Cancel here: %(link)s",
+            "A place is free and it is yours: %(task)s at %(event)s on %(date)s at %(time)s. "
+            "If you cannot come, cancel here: %(link)s",
             task=shift.title, event=event.row.title,
-            when=when(ctx, event, shift.starts_at, language),
+            **when(ctx, event, shift.starts_at, language),
             link=links.personal_link(ctx, person),
         )  # fmt: skip
     await tell(conn, ctx, event, person, body, now)
@@ -101,9 +102,9 @@ async def shift_moved(
         language = language_of(person)
         with use_locale(language):
             body = _(
-                "Your shift %(task)s at %(event)s has moved to %(when)s. See or cancel: "
-                "%(link)s",
-                task=title, event=event.row.title, when=when(ctx, event, starts_at, language),
+                "Your shift %(task)s at %(event)s has moved to %(date)s at %(time)s. See or "
+                "cancel: %(link)s",
+                task=title, event=event.row.title, **when(ctx, event, starts_at, language),
                 link=links.personal_link(ctx, person),
             )  # fmt: skip
         await tell(conn, ctx, event, person, body, now)
@@ -117,10 +118,10 @@ async def shift_cancelled(
         language = language_of(person)
         with use_locale(language):
             body = _(
-                "Your shift %(task)s at %(event)s on %(when)s is cancelled. Thank you for "
-                "offering to help.",
+                "Your shift %(task)s at %(event)s on %(date)s at %(time)s is cancelled. Thank "
+                "you for offering to help.",
                 task=title, event=event.row.title,
-                when=when(ctx, event, shift.starts_at, language),
+                **when(ctx, event, shift.starts_at, language),
             )  # fmt: skip
         await tell(conn, ctx, event, person, body, now)
 
@@ -147,10 +148,10 @@ async def send_reminders(ctx: Context, *, now: datetime) -> int:
             language = language_of(row)
             with use_locale(language):
                 body = _(
-                    "Reminder: you help with %(task)s at %(event)s, %(when)s. Can you not "
-                    "come? Cancel so someone else can take it: %(link)s",
+                    "Reminder: you help with %(task)s at %(event)s on %(date)s at %(time)s. If "
+                    "you cannot come, cancel so someone else can take it: %(link)s",
                     task=row.title, event=event.row.title,
-                    when=when(ctx, event, row.starts_at, language),
+                    **when(ctx, event, row.starts_at, language),
                     link=links.personal_link(ctx, row),
                 )  # fmt: skip
             await tell(conn, ctx, event, row, body, now)
