@@ -445,6 +445,8 @@ def test_recruiting_volunteers_from_the_contact_book_by_sms(web, world, rooms): 
     # The SMS proves the number: the person's page is shown at once.
     assert response.status_code == 303 and "/v/me/" in response.headers["location"]
     assert web.run(_statuses, web.ctx, shift.id) == [("Person 0", "confirmed")]
+    # The link again: the shift they are on is said so.
+    assert "You have signed up for this shift." in web.get(link).text
 
 
 # Reminders --------------------------------------------------------------------------------

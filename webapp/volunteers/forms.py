@@ -31,7 +31,8 @@ def task_form(
     only = form.choice("only_position", [str(p) for p in positions], required=False)
     start = form.time("start_time", required=False)
     end = form.time("end_time", required=False)
-    if (start is None) != (end is None) and form.ok:
+    both_given = form.values.get("start_time") and form.values.get("end_time")
+    if (start is None) != (end is None) and not both_given:
         form.error("end_time" if end is None else "start_time", _("Give both times, or neither."))
     starts_at = ends_at = None
     if start is not None and end is not None and reference is not None:

@@ -280,13 +280,20 @@ def _region(page: signups.SignUpPage) -> str:
 
 
 def _signup_page(
-    request: Request, page: signups.SignUpPage, form: FormState, status_code: int = 200
-) -> Response:
+    request: Request, page: signups.SignUpPage, form: FormState, status_code: int = 200,
+    mine: set[int] | None = None,
+) -> Response:  # fmt: skip
     return _private(
         render(
             request,
             "volunteers/signup.html",
-            {"page": page, "event": page.event.row, "tz": page.event.tz, "form": form},
+            {
+                "page": page,
+                "event": page.event.row,
+                "tz": page.event.tz,
+                "form": form,
+                "mine": mine or set(),
+            },
             status_code=status_code,
         )
     )
@@ -300,8 +307,10 @@ async def signup(request: Request) -> Response:
     if request.method == "GET":
         query = request.query_params
         initial = {"proof": query.get("t", "")[:64], "m": query.get("m", "")[:16]}
-        prefill = await signups.prefill(ctx, proof=initial["proof"], message_code=initial["m"])
-        return _signup_page(request, page, FormState.initial({**initial, **prefill}))
+        found = await signups.known(ctx, proof=initial["proof"], message_code=initial["m"])
+        return _signup_page(
+            request, page, FormState.initial({**initial, **found.values}), mine=found.shift_ids
+        )
     form, values = forms.signup_form(
         await request.form(max_files=0), [s.row.id for s in page.shifts], _region(page)
     )

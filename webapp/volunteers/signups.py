@@ -305,20 +305,34 @@ async def personal(ctx: Context, token: str) -> Personal:
     )  # fmt: skip
 
 
-async def prefill(ctx: Context, *, proof: str, message_code: str) -> dict[str, str]:
-    """The sign-up form filled in for someone known: from their personal page (their token)
-    or from an SMS invitation (the contact it was sent to)."""
+@dataclass(frozen=True)
+class Known:
+    """Someone the sign-up page recognises (from their personal page or an SMS invitation):
+    the form filled in for them, and the shifts they are already on or waiting for."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    shift_ids: set[int] = field(default_factory=set)
+
+
+async def known(ctx: Context, *, proof: str, message_code: str) -> Known:
     async with ctx.db.read() as conn:
+        person = None
+        values: dict[str, str] = {}
         if proof and len(proof) <= 64:
             person = await store.volunteer_by_token_hash(conn, links.token_hash(proof))
-            if person is not None:
-                return {"name": person.name, "phone": person.phone, "languages": person.languages}
-        if message_code and message_code.isalnum() and len(message_code) <= 16:
+        elif message_code and message_code.isalnum() and len(message_code) <= 16:
             message = await sms_store.message_by_code(conn, message_code.lower())
             if message is not None and message.phone:
                 name = await store.contact_name(conn, message.contact_id)
-                return {"name": name or "", "phone": message.phone}
-    return {}
+                values = {"name": name or "", "phone": message.phone}
+                person = await store.volunteer_by_phone(conn, message.phone)
+        if person is None:
+            return Known(values=values)
+        rows = await store.signups_of_volunteer(conn, person.id)
+    return Known(
+        values={"name": person.name, "phone": person.phone, "languages": person.languages},
+        shift_ids={r.shift_id for r in rows},
+    )
 
 
 async def cancel(ctx: Context, token: str, signup_id: int) -> None:

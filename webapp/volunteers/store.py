@@ -281,6 +281,11 @@ async def volunteer_by_token_hash(conn: AsyncConnection, token_hash: str) -> Row
     return result.first()
 
 
+async def volunteer_by_phone(conn: AsyncConnection, phone: str) -> Row | None:
+    result = await conn.execute(select(volunteers).where(volunteers.c.phone == phone))
+    return result.first()
+
+
 async def volunteer_by_id(conn: AsyncConnection, volunteer_id: int) -> Row | None:
     result = await conn.execute(select(volunteers).where(volunteers.c.id == volunteer_id))
     return result.first()
