@@ -81,6 +81,10 @@ NOT_PAGES = {
     "/calendar/{slug}.ics",
     "/calendar/private/{token}.ics",
     "/events/{event_id:int}.ics",
+    # A volunteer's calendar feed and data, and the hours as CSV (tests/http/test_volunteers.py)
+    "/v/me/{token}/calendar.ics",
+    "/v/me/{token}/data.json",
+    "/orgs/{slug}/volunteers/hours.csv",
 }
 IDENTITIES = {
     "visitor": None,
@@ -127,8 +131,9 @@ class Plan:
 
 
 def _path_values(
-    live_server: LiveServer, reset_token: str, invitation_token: str, rsvp_token: str
-) -> dict[Any, Any]:
+    live_server: LiveServer, reset_token: str, invitation_token: str, rsvp_token: str,
+    volunteer_token: str,
+) -> dict[Any, Any]:  # fmt: skip
     def first_id(sql: str) -> list[str]:
         rows = live_server.rows(sql, (LIBRARY_SLUG,))
         assert rows, f"the demo data has nothing for: {sql}"
@@ -235,6 +240,40 @@ def _path_values(
         ("/password/reset/{token}", "token"): ["not-a-valid-token", reset_token],
         ("/invitations/{token}", "token"): ["not-a-valid-token", invitation_token],
         ("/r/{token}", "token"): [rsvp_token],
+        # Volunteers (webapp/volunteers/demo.py): the language café's tasks and sign-up page,
+        # a task template of the demo association, and a live volunteer's personal page.
+        ("/events/{event_id:int}/volunteers", "event_id"): [str(cafe_date["event_id"])],
+        ("/events/{event_id:int}/volunteers/roster", "event_id"): [str(cafe_date["event_id"])],
+        ("/events/{event_id:int}/volunteers/tasks/new", "event_id"): [str(cafe_date["event_id"])],
+        ("/events/{event_id:int}/volunteers/tasks/{task_id:int}", "event_id"): [
+            str(cafe_date["event_id"])
+        ],
+        "task_id": [
+            str(
+                live_server.rows(
+                    "SELECT id FROM volunteer_tasks WHERE event_id = ? ORDER BY id",
+                    (cafe_date["event_id"],),
+                )[0][0]
+            )
+        ],
+        ("/v/{code}", "code"): [
+            str(
+                live_server.rows(
+                    "SELECT code FROM volunteer_boards WHERE event_id = ?",
+                    (cafe_date["event_id"],),
+                )[0][0]
+            )
+        ],
+        ("/v/me/{token}", "token"): [volunteer_token],
+        "template_id": [
+            str(
+                live_server.rows(
+                    "SELECT t.id FROM volunteer_templates t JOIN organisations o "
+                    "ON o.id = t.organisation_id WHERE o.slug = ? ORDER BY t.id",
+                    (ASSOCIATION_SLUG,),
+                )[0][0]
+            )
+        ],
     }
 
 
@@ -285,6 +324,19 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
             page.locator("#rsvp button[type=submit]").click()
         rsvp_path = page.url.split("?")[0].split(live_server.url)[-1]
         assert rsvp_path.startswith("/r/"), page.url
+        # A live volunteer on the language café's first shift: their personal page.
+        board = live_server.rows("SELECT code FROM volunteer_boards WHERE event_id = ?", (cafe,))[
+            0
+        ][0]
+        page.goto(f"/v/{board}")
+        page.locator("input[name=shifts]").first.check()
+        page.locator("#name").fill("Samir")
+        page.locator("#phone").fill("070-999 88 77")
+        page.locator("#consent").check()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        volunteer_path = page.url.split("?")[0].split(live_server.url)[-1]
+        assert volunteer_path.startswith("/v/me/"), page.url
         # A live invitation, sent by the library admin from the members page.
         log_in(page, LIBRARY_ADMIN)
         page.goto(f"/orgs/{LIBRARY_SLUG}/members")
@@ -314,6 +366,7 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
     send_id = live_server.rows("SELECT id FROM sms_sends ORDER BY id")[0][0]
     extra = {
         "/r/{token}": [f"{rsvp_path}?new=1"],
+        "/v/me/{token}": [f"{volunteer_path}?new=1"],
         "/m/{code}": [f"/m/{code}?stopped=1"],
         "/orgs/{slug}/sms/sends/{send_id:int}": [
             f"/orgs/{ASSOCIATION_SLUG}/sms/sends/{send_id}?sent=1&status=undelivered"
@@ -347,6 +400,7 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
             reset_path.rsplit("/", 1)[1],
             invitation_path.rsplit("/", 1)[1],
             rsvp_path.rsplit("/", 1)[1],
+            volunteer_path.rsplit("/", 1)[1],
         ),
         reset_path=reset_path,
         invitation_path=invitation_path,
