@@ -15,8 +15,8 @@ from tests import factories
 from tests.factories import actor
 from webapp.events import store as event_store
 from webapp.locations import service as locations
-from webapp.volunteers import store as volunteer_store
 from webapp.slots import service as slots
+from webapp.volunteers import store as volunteer_store
 
 ROLES = (
     "anonymous",
