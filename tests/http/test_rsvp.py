@@ -448,7 +448,7 @@ def test_answers_count_for_the_sms_channel_the_send_was_made_for(web, world, roo
     assert web.run(source, web.ctx) == link_id
 
 
-def test_a_personal_feed_holds_every_date_the_person_signed_up_for(web, world, rooms):  # noqa: F811
+def test_a_personal_feed_holds_the_dates_of_a_proven_number(web, world, rooms):  # noqa: F811
     import icalendar
 
     first, _ = _event(web, world, rooms, capacity=10)
@@ -465,6 +465,18 @@ def test_a_personal_feed_holds_every_date_the_person_signed_up_for(web, world, r
         calendar = icalendar.Calendar.from_ical(response.content)
         return sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
 
+    # Made on the web form, where anyone may type any number: only its own date.
+    assert summaries() == ["Språkcafé"]
+
+    async def answered_by_sms(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.transaction() as conn:
+            first_id = await conn.scalar(select(func.min(rsvps.c.id)))
+            await conn.execute(
+                update(rsvps).where(rsvps.c.id == first_id).values(request_key="sms:abcdefghij")
+            )
+
+    # An answer to an SMS invitation proves the number: every date of the number.
+    web.run(answered_by_sms, web.ctx)
     assert summaries() == ["Bokcirkel", "Språkcafé"]
     assert "webcal://testserver/r/" in web.get(f"/r/{token}").text
     web.post(f"/r/{other}/cancel")

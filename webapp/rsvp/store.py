@@ -158,9 +158,12 @@ async def dates_of_event(conn: AsyncConnection, event_id: int) -> list[Row]:
 
 
 async def signed_up_dates(conn: AsyncConnection, row: Row) -> list[Row]:
-    """The dates the person of ``row`` is signed up for: every RSVP with the same mobile
-    number (or only this one, without a number), still going, offered or waiting."""
-    who = rsvps.c.phone == row.phone if row.phone else rsvps.c.id == row.id
+    """The dates the person of ``row`` is signed up for, still going, offered or waiting:
+    every RSVP with the same mobile number when this one proves the number (it answered an
+    SMS invitation to it), else only this one. Anyone may type someone else's number into
+    the web form; their link must not show that person's other sign-ups."""
+    proven = row.phone and row.request_key.startswith("sms:")
+    who = rsvps.c.phone == row.phone if proven else rsvps.c.id == row.id
     result = await conn.execute(
         select(rsvps.c.id, rsvps.c.occurrence_id, rsvps.c.status)
         .where(who, rsvps.c.status.in_(("going", "offered", "waitlist")))
