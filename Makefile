@@ -41,8 +41,10 @@ run: install
 	$(VENV)/bin/samspel demo
 	$(VENV)/bin/samspel serve
 
-# The suite runs on every core (pytest-xdist); each test module stays on one worker, so
-# module-wide fixtures (the browser audit's plan) are built once. PYTEST_WORKERS=0 runs serially.
+# The suite runs on every core (pytest-xdist); each test module (or class) stays on one worker,
+# browser groups are handed out first (tests/conftest.py), and worker-wide fixtures (the
+# browser audit's plan, the test world's template database) are built once per worker.
+# PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= auto
 test: install-dev browser
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)

@@ -6,12 +6,17 @@ pass fails if it left a GET route unvisited. Every page is visited as a visitor 
 demo role in Swedish (the default), and as the visitor, the library admin and the association
 admin in English; the forms are also audited in their error states. A page whose content was
 audited already (the same error page for two roles, say) is not audited again.
+
+Each role's passes are a class of their own (TestVisitor, TestLibraryAdmin, …), so that the
+test run's workers share the audit; to audit a new route, add its values to _path_values(),
+its one-off notices to ``extra`` in plan(), or leave it out in NOT_PAGES.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +65,24 @@ FINGERPRINT = """() => {
   copy.querySelectorAll('input[type=hidden]').forEach(e => e.remove());
   return document.title + '\\n' + copy.innerHTML;
 }"""
+
+# The same for a page's HTML as it comes from the server (what Audit.visit fetches before it
+# decides to open the page in the browser): the title and <main>, without hidden inputs.
+TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S | re.I)
+MAIN = re.compile(r"<main\b.*?</main>", re.S | re.I)
+BODY = re.compile(r"<body\b.*</body>", re.S | re.I)
+HIDDEN_INPUT = re.compile(r"<input\b[^>]*\btype=[\"']?hidden\b[^>]*>", re.I)
+# A fetch asks for the page as the browser's navigation does.
+NAVIGATION = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def html_fingerprint(html: str) -> str:
+    title = TITLE.search(html)
+    main = MAIN.search(html) or BODY.search(html)
+    content = HIDDEN_INPUT.sub("", main.group(0) if main else html)
+    text = (title.group(1) if title else "") + "\n" + content
+    return "html:" + hashlib.sha256(text.encode()).hexdigest()
+
 
 NOT_PAGES = {
     "/healthz",  # JSON for monitors
@@ -301,7 +324,7 @@ def fill_path(route_path: str, values: dict[Any, Any]) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def plan(live_server: LiveServer, browser: Any) -> Plan:
     context = browser.new_context(base_url=live_server.url, locale="sv-SE")
     context.set_default_timeout(5000)
@@ -409,20 +432,53 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
     )
 
 
+class Seen:
+    """The fingerprints of the pages audited in this test run: by this process and, with
+    pytest-xdist, by the other workers (a file per page in a folder they share)."""
+
+    def __init__(self, here: set[str] | None = None) -> None:
+        self.here = set() if here is None else here
+        self.shared: Path | None = None
+
+    def claim(self, fingerprint: str) -> bool:
+        """Whether the page is new to the run; from now on it counts as audited."""
+        if fingerprint in self.here:
+            return False
+        self.here.add(fingerprint)
+        if self.shared is None:
+            return True
+        try:
+            os.close(os.open(self.shared / fingerprint, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+
 # Pages already audited in this run, by fingerprint: a page that reads the same for two roles
 # (an error page, a form) is audited once. The header differs per role and is audited on
 # each role's first page.
-AUDITED: set[str] = set()
+AUDITED = Seen()
 NOTICES_AUDITED: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def share_audited_pages(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The roles' classes may run on different pytest-xdist workers (each with its own live
+    server and demo data): a page audited by one is not audited again by another."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        AUDITED.shared = tmp_path_factory.getbasetemp().parent / "axe-audited"
+        AUDITED.shared.mkdir(exist_ok=True)
 
 
 class Audit:
     """Runs axe on pages and keeps every violation, so one run reports all of them."""
 
-    def __init__(self, page: Page, who: str, seen: set[str] | None = None) -> None:
+    def __init__(self, page: Page, who: str, seen: Seen | set[str] | None = None) -> None:
+        """``seen``: the pages audited already (a set of fingerprints will do); by default,
+        those of the whole run."""
         self.page = page
         self.who = who
-        self.seen = AUDITED if seen is None else seen
+        self.seen = seen if isinstance(seen, Seen) else AUDITED if seen is None else Seen(seen)
         self.findings: list[str] = []
         self.audited = 0
 
@@ -431,9 +487,12 @@ class Audit:
         fingerprint = hashlib.sha256(self.page.evaluate(FINGERPRINT).encode()).hexdigest()
         # The fingerprint leaves out the header, which differs per person and language:
         # each session's first page is audited whole, whoever saw its content before.
-        if fingerprint in self.seen and self.audited:
+        if not self.seen.claim(fingerprint) and self.audited:
             return
-        self.seen.add(fingerprint)
+        self.audit(label)
+
+    def audit(self, label: str) -> None:
+        """Run axe on the page as it is now."""
         self.audited += 1
         if not self.page.evaluate("typeof window.axe === 'object'"):
             self.page.add_script_tag(path=str(AXE))
@@ -447,11 +506,19 @@ class Audit:
                 lines.append("       " + " ".join(node["summary"].split())[:300])
             self.findings.append("\n".join(lines))
 
-    def visit(self, url: str) -> int:
+    def visit(self, url: str) -> tuple[int, str]:
+        """Open ``url`` as this session: its status, and the path it ended at (after
+        redirects). The page is fetched with the session's cookies first; only a page whose
+        content was not audited yet is then opened in the browser and audited (a browser
+        visit costs ten times the fetch, and most pages repeat one seen before)."""
+        fetched = self.page.request.get(url, headers=NAVIGATION)
+        if not self.seen.claim(html_fingerprint(fetched.text())) and self.audited:
+            return fetched.status, urlsplit(fetched.url).path
         response = self.page.goto(url)
         assert response is not None, url
-        self.check(f"{url} [{response.status}, ended at {urlsplit(self.page.url).path}]")
-        return response.status
+        ended = urlsplit(self.page.url).path
+        self.audit(f"{url} [{response.status}, ended at {ended}]")
+        return response.status, ended
 
     def submit(self, button: str, label: str, status: int = 400) -> None:
         """Press ``button``, check the answer is ``status``, audit the page it shows."""
@@ -466,9 +533,9 @@ class Audit:
         assert not self.findings, f"axe found {len(self.findings)} violation(s):\n\n{report}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def signed_in(browser: Any, live_server: LiveServer) -> Callable[[str], Any]:
-    """Cookies of a logged-in session per demo person, logged in once for the module."""
+    """Cookies of a logged-in session per demo person, logged in once per test process."""
     states: dict[str, Any] = {}
 
     def state(who: str) -> Any:
@@ -491,7 +558,7 @@ def audit_session(
     new_context: Callable[..., Any], signed_in: Callable[[str], Any], who: str, lang: str
 ) -> Audit:
     # bypass_csp: the page's CSP would refuse axe's script. axe is added to every page the
-    # context opens (an init script costs less than injecting it page by page); Audit.check
+    # context opens (an init script costs less than injecting it page by page); Audit.audit
     # injects it with add_script_tag where it is missing.
     context = new_context(bypass_csp=True, storage_state=signed_in(who))
     context.add_init_script(path=str(AXE))
@@ -532,114 +599,157 @@ PASSES = [(who, "sv") for who in IDENTITIES] + [
 ]
 
 
-@pytest.mark.parametrize(("who", "lang"), PASSES, ids=[f"{who}-{lang}" for who, lang in PASSES])
-def test_every_page_has_no_axe_violations(
-    new_context: Callable[..., Any],
-    signed_in: Callable[[str], Any],
-    plan: Plan,
-    live_server: LiveServer,
-    who: str,
-    lang: str,
-) -> None:
-    audit = audit_session(new_context, signed_in, who, lang)
-    visited: set[str] = set()
-    for route, urls in plan.urls(live_server.app, who).items():
-        shown = []  # the URLs this person may see (not refused, not sent elsewhere)
-        for url in urls:
-            status = audit.visit(url)
-            assert status < 500, f"{url} as {who} answered {status}"
-            if status == 200 and urlsplit(audit.page.url).path == url:
-                shown.append(url)
-        visited.add(route)
-        if shown and (lang, route) not in NOTICES_AUDITED:
-            # The same page with its one-off notices, once per language: they look alike
-            # for everyone who may see the page.
-            NOTICES_AUDITED.add((lang, route))
-            for url in plan.extra.get(route, []):
-                audit.visit(url)
-    missing = {route.path for route in get_routes(live_server.app)} - visited
-    assert not missing, f"GET routes the audit did not visit: {sorted(missing)}"
-    audit.assert_clean()
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A role's class runs that role's PASSES."""
+    if metafunc.definition.name == "test_every_page_has_no_axe_violations":
+        who = metafunc.cls.WHO  # type: ignore[union-attr]
+        metafunc.parametrize("lang", [lang for each, lang in PASSES if each == who])
 
 
-@pytest.mark.parametrize("lang", ["sv", "en"])
-def test_visitor_forms_in_their_error_states_have_no_axe_violations(
-    new_context: Callable[..., Any], signed_in: Callable[[str], Any], plan: Plan, lang: str
-) -> None:
-    audit = audit_session(new_context, signed_in, "visitor", lang)
-    page = audit.page
+class EveryPage:
+    """Every page as ``WHO``, in each of its PASSES. Each role has a class of its own (below):
+    pytest-xdist (``--dist loadscope``) runs a class as one unit of work, so the roles' passes
+    are spread over the workers instead of all running on one."""
 
-    page.goto("/login")
-    page.locator("#email").fill(ASSOCIATION_MEMBER)
-    page.locator("#password").fill("not the password")
-    audit.submit("main form[action='/login'] button[type=submit]", "log-in, wrong password")
-    assert page.locator(".error-summary").is_visible()
+    WHO = ""
 
-    page.goto("/signup")
-    audit.submit("main form[action='/signup'] button[type=submit]", "sign-up, empty")
-    assert page.locator("[aria-invalid=true]").count() >= 4
+    def test_every_page_has_no_axe_violations(
+        self,
+        new_context: Callable[..., Any],
+        signed_in: Callable[[str], Any],
+        plan: Plan,
+        live_server: LiveServer,
+        lang: str,
+    ) -> None:
+        who = self.WHO
+        audit = audit_session(new_context, signed_in, who, lang)
+        visited: set[str] = set()
+        for route, urls in plan.urls(live_server.app, who).items():
+            shown = []  # the URLs this person may see (not refused, not sent elsewhere)
+            for url in urls:
+                status, ended = audit.visit(url)
+                assert status < 500, f"{url} as {who} answered {status}"
+                if status == 200 and ended == url:
+                    shown.append(url)
+            visited.add(route)
+            if shown and (lang, route) not in NOTICES_AUDITED:
+                # The same page with its one-off notices, once per language (and test
+                # process): they look alike for everyone who may see the page.
+                NOTICES_AUDITED.add((lang, route))
+                for url in plan.extra.get(route, []):
+                    audit.visit(url)
+        missing = {route.path for route in get_routes(live_server.app)} - visited
+        assert not missing, f"GET routes the audit did not visit: {sorted(missing)}"
+        audit.assert_clean()
 
-    page.goto("/password/forgot")
-    audit.submit("main form button[type=submit]", "forgot password, empty")
-    page.locator("#email").fill("nobody@example.org")
-    audit.submit("main form button[type=submit]", "forgot password, sent", status=200)
 
-    page.goto(plan.reset_path)
-    page.locator("#password").fill("a long new password")
-    page.locator("#password_confirm").fill("another long password")
-    audit.submit("main form button[type=submit]", "reset password, mismatch")
-
-    page.goto(plan.invitation_path)
-    audit.submit("main form button[type=submit]", "invitation, empty")
-    audit.assert_clean()
+def test_every_role_has_its_passes() -> None:
+    """Each identity has its class below: a pass with no class would never run."""
+    roles = [cls.WHO for cls in EveryPage.__subclasses__() if cls.__name__.startswith("Test")]
+    assert sorted(roles) == sorted(IDENTITIES)
 
 
-def test_library_admin_forms_in_their_error_states_have_no_axe_violations(
-    new_context: Callable[..., Any],
-    signed_in: Callable[[str], Any],
-    plan: Plan,
-    live_server: LiveServer,
-) -> None:
-    audit = audit_session(new_context, signed_in, "library-admin", "sv")
-    page = audit.page
-    page.goto("/account")
-    page.locator("#name").fill("")
-    audit.submit("main form:has(input[name=form][value=profile]) button", "account, no name")
-    page.locator("#current_password").fill("not the password")
-    page.locator("#password").fill("a long new password")
-    page.locator("#password_confirm").fill("a long new password")
-    audit.submit(
-        "main form:has(input[name=form][value=password]) button", "account, wrong password"
-    )
+class TestVisitor(EveryPage):
+    WHO = "visitor"
 
-    page.goto(f"/orgs/{LIBRARY_SLUG}/edit")
-    page.locator("#name").fill("")
-    audit.submit("main form button[type=submit]", "edit organisation, no name")
+    @pytest.mark.parametrize("lang", ["sv", "en"])
+    def test_forms_in_their_error_states_have_no_axe_violations(
+        self,
+        new_context: Callable[..., Any],
+        signed_in: Callable[[str], Any],
+        plan: Plan,
+        lang: str,
+    ) -> None:
+        audit = audit_session(new_context, signed_in, "visitor", lang)
+        page = audit.page
 
-    page.goto(f"/orgs/{LIBRARY_SLUG}/members")
-    invite = "main form:has(input[name=action][value=invite])"
-    page.locator(f"{invite} #email").fill("not an e-mail address")
-    audit.submit(f"{invite} button[type=submit]", "members, bad invitation")
+        page.goto("/login")
+        page.locator("#email").fill(ASSOCIATION_MEMBER)
+        page.locator("#password").fill("not the password")
+        audit.submit("main form[action='/login'] button[type=submit]", "log-in, wrong password")
+        assert page.locator(".error-summary").is_visible()
 
-    page.goto(f"/orgs/{LIBRARY_SLUG}/associations")
-    audit.submit(
-        "main form button[name=decision][value=reject]", "associations, decline without reason"
-    )
+        page.goto("/signup")
+        audit.submit("main form[action='/signup'] button[type=submit]", "sign-up, empty")
+        assert page.locator("[aria-invalid=true]").count() >= 4
 
-    # The location, room, slot and closure forms, submitted empty.
-    urls = plan.urls(live_server.app, "library-admin")
-    paths = {route.name: route.path for route in get_routes(live_server.app)}
-    for name in ("new_location", "new_room", "new_slot", "new_closure"):
-        assert name in paths, f"no route named {name}"
-        page.goto(urls[paths[name]][0])
-        audit.submit("main form button[type=submit]", f"{name}, empty")
-    # The library's evaluation of the held demo event, without an answer to "continue?".
-    page.goto(urls[paths["event_evaluation"]][0])
-    audit.submit("main form button[type=submit]", "evaluation, no answer")
+        page.goto("/password/forgot")
+        audit.submit("main form button[type=submit]", "forgot password, empty")
+        page.locator("#email").fill("nobody@example.org")
+        audit.submit("main form button[type=submit]", "forgot password, sent", status=200)
 
-    # One date of a series: cancelled without a reason, moved to end before it starts.
-    page.goto(urls[paths["event_date"]][0])
-    audit.submit("main form:has(input[name=action][value=cancel]) button", "date, no reason")
-    page.locator("#end_time").fill("06:00")
-    audit.submit("main form:has(input[name=action][value=move]) button", "date, ends too early")
-    audit.assert_clean()
+        page.goto(plan.reset_path)
+        page.locator("#password").fill("a long new password")
+        page.locator("#password_confirm").fill("another long password")
+        audit.submit("main form button[type=submit]", "reset password, mismatch")
+
+        page.goto(plan.invitation_path)
+        audit.submit("main form button[type=submit]", "invitation, empty")
+        audit.assert_clean()
+
+
+class TestLibraryAdmin(EveryPage):
+    WHO = "library-admin"
+
+    def test_forms_in_their_error_states_have_no_axe_violations(
+        self,
+        new_context: Callable[..., Any],
+        signed_in: Callable[[str], Any],
+        plan: Plan,
+        live_server: LiveServer,
+    ) -> None:
+        audit = audit_session(new_context, signed_in, "library-admin", "sv")
+        page = audit.page
+        page.goto("/account")
+        page.locator("#name").fill("")
+        audit.submit("main form:has(input[name=form][value=profile]) button", "account, no name")
+        page.locator("#current_password").fill("not the password")
+        page.locator("#password").fill("a long new password")
+        page.locator("#password_confirm").fill("a long new password")
+        audit.submit(
+            "main form:has(input[name=form][value=password]) button", "account, wrong password"
+        )
+
+        page.goto(f"/orgs/{LIBRARY_SLUG}/edit")
+        page.locator("#name").fill("")
+        audit.submit("main form button[type=submit]", "edit organisation, no name")
+
+        page.goto(f"/orgs/{LIBRARY_SLUG}/members")
+        invite = "main form:has(input[name=action][value=invite])"
+        page.locator(f"{invite} #email").fill("not an e-mail address")
+        audit.submit(f"{invite} button[type=submit]", "members, bad invitation")
+
+        page.goto(f"/orgs/{LIBRARY_SLUG}/associations")
+        audit.submit(
+            "main form button[name=decision][value=reject]", "associations, decline without reason"
+        )
+
+        # The location, room, slot and closure forms, submitted empty.
+        urls = plan.urls(live_server.app, "library-admin")
+        paths = {route.name: route.path for route in get_routes(live_server.app)}
+        for name in ("new_location", "new_room", "new_slot", "new_closure"):
+            assert name in paths, f"no route named {name}"
+            page.goto(urls[paths[name]][0])
+            audit.submit("main form button[type=submit]", f"{name}, empty")
+        # The library's evaluation of the held demo event, without an answer to "continue?".
+        page.goto(urls[paths["event_evaluation"]][0])
+        audit.submit("main form button[type=submit]", "evaluation, no answer")
+
+        # One date of a series: cancelled without a reason, moved to end before it starts.
+        page.goto(urls[paths["event_date"]][0])
+        audit.submit("main form:has(input[name=action][value=cancel]) button", "date, no reason")
+        page.locator("#end_time").fill("06:00")
+        audit.submit("main form:has(input[name=action][value=move]) button", "date, ends too early")
+        audit.assert_clean()
+
+
+class TestLibraryStaff(EveryPage):
+    WHO = "library-staff"
+
+
+class TestAssociationAdmin(EveryPage):
+    WHO = "association-admin"
+
+
+class TestPendingAssociation(EveryPage):
+    WHO = "pending-association"

@@ -92,14 +92,10 @@ async def page_by_code(ctx: Context, code: str) -> SignUpPage:
 
 
 async def public_code(ctx: Context, event_id: int) -> str | None:
-    """The sign-up page's code when the event's board is public, open and has shifts to come:
-    the event page links to it."""
+    """The sign-up page's code when the event's board is public, the event booked and a shift
+    to come is open: the event page links to it (one query)."""
     async with ctx.db.read() as conn:
-        board = await store.board_of(conn, event_id)
-        if board is None or board.access != "public":
-            return None
-        found = await _page(conn, ctx, board)
-    return board.code if found.is_open and found.shifts else None
+        return await store.public_board_code(conn, event_id, OPEN_STATES, clock.now())
 
 
 # Signing up --------------------------------------------------------------------------------

@@ -695,3 +695,26 @@ async def recruiting(conn: AsyncConnection, event_ids: Sequence[int], now: datet
         .distinct()
     )
     return {int(row[0]) for row in result}
+
+
+async def public_board_code(
+    conn: AsyncConnection, event_id: int, states: Sequence[str], now: datetime
+) -> str | None:
+    """The code of the event's public sign-up page, when the event is in ``states`` and has
+    an open shift to come."""
+    return await conn.scalar(
+        select(volunteer_boards.c.code)
+        .join(events, events.c.id == volunteer_boards.c.event_id)
+        .where(
+            volunteer_boards.c.event_id == event_id,
+            volunteer_boards.c.access == "public",
+            events.c.state.in_(list(states)),
+            select(volunteer_shifts.c.id)
+            .where(
+                volunteer_shifts.c.event_id == event_id,
+                volunteer_shifts.c.status == "open",
+                volunteer_shifts.c.starts_at > now,
+            )
+            .exists(),
+        )
+    )
