@@ -349,11 +349,12 @@ def world(web: Web, request: pytest.FixtureRequest) -> World:
 
 
 # Scheduling on pytest-xdist workers (`make test`: --dist loadscope, where a module, or a class,
-# is one unit of work). xdist hands out the units with the most tests first; the browser units
-# have few tests but are by far the longest, and handed out last they kept one worker busy
-# long after the other had run out of work. So they go first, in file order (the accessibility
-# audit's plan is made before the journeys add to the demo data, as before), and the many
-# short units follow, most tests first, filling in at the end.
+# is one unit of work): the units with the most tests first, then the browser units in file
+# order (the accessibility audit's plan is made before the journeys add to the demo data).
+# The browser units must come after every other unit of their worker: Playwright's sync API
+# leaves its event loop set as the running loop of the main thread for the rest of the
+# session, and any later test calling asyncio.run() there would fail. (Handing the long
+# browser units out first was faster, and broke exactly so.)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -369,4 +370,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         units.setdefault(item.nodeid.rsplit("::", 1)[0], []).append(item)  # as xdist groups
     browser = [unit for unit in units if unit.startswith("tests/browser/")]
     rest = sorted((unit for unit in units if unit not in browser), key=lambda u: -len(units[u]))
-    items[:] = [item for unit in browser + rest for item in units[unit]]
+    items[:] = [item for unit in rest + browser for item in units[unit]]
