@@ -64,6 +64,17 @@ async def _code(ctx, event_id):  # type: ignore[no-untyped-def]
         return (await store.ensure_board(conn, event_id, tasks.new_code(), clock.now())).code
 
 
+def _one_shift(web, event_id, **task):  # type: ignore[no-untyped-def]
+    """A task with one shift on the event, added by the lead's member; the shift and the
+    event's sign-up page code, with nobody logged in afterwards."""
+    web.login("member@assoc.test")
+    _add_task(web, event_id, **task)
+    shift = web.run(_shifts, web.ctx, event_id)[0]
+    code = web.run(_code, web.ctx, event_id)
+    web.logout()
+    return shift, code
+
+
 def _sign_up(web, code, shift_ids, **values):  # type: ignore[no-untyped-def]
     data = {"name": "Amal Hassan", "phone": "070-123 45 67", "languages": "Arabic, Swedish",
             "consent": "1", "shifts": [str(i) for i in shift_ids]}  # fmt: skip
@@ -204,11 +215,9 @@ def test_tasks_are_copied_from_an_earlier_event(web, world, rooms):  # noqa: F81
 
 def test_signing_up_without_an_account_and_the_personal_link(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Welcome desk", people_needed="2", skills="Arabic")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(
+        web, event_id, title="Welcome desk", people_needed="2", skills="Arabic"
+    )
     # The public event page links to the sign-up page.
     assert f'href="/v/{code}"' in web.get(f"/events/{event_id}").text
     page = web.get(f"/v/{code}")
@@ -313,11 +322,7 @@ def test_overlapping_shifts_are_refused_with_a_clear_message(web, world, rooms):
 
 def test_a_full_shift_has_a_waitlist_that_moves_up(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Coffee", people_needed="1")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(web, event_id, title="Coffee", people_needed="1")
     first = _token(_sign_up(web, code, [shift.id], name="Amal", phone="0701111111"))
     assert "Full: you join the waitlist" in web.get(f"/v/{code}").text
     second = _token(_sign_up(web, code, [shift.id], name="Bo", phone="0702222222"))
@@ -457,11 +462,7 @@ def test_reminders_come_at_the_same_local_time_across_summer_time(web, world, ro
     # Saturday at 18:00 local time, 25 hours before.
     starts = datetime(2030, 10, 27, 18, 0, tzinfo=STOCKHOLM)
     event_id = _event(web, world, rooms, starts_at=starts)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Host")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(web, event_id, title="Host")
     _sign_up(web, code, [shift.id])
 
     async def backdate(ctx):  # type: ignore[no-untyped-def]
@@ -485,11 +486,7 @@ def test_reminders_come_at_the_same_local_time_across_summer_time(web, world, ro
 
 def test_the_roster_check_in_a_message_to_a_shift_and_hours(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Welcome desk", people_needed="3")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(web, event_id, title="Welcome desk", people_needed="3")
     _sign_up(web, code, [shift.id], name="Amal", phone="0701111111")
     _sign_up(web, code, [shift.id], name="Bo", phone="0702222222")
     web.login("staff@lib.test")
@@ -546,11 +543,7 @@ def test_the_roster_check_in_a_message_to_a_shift_and_hours(web, world, rooms): 
 
 def test_an_association_sees_only_volunteers_of_its_own_events(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Welcome desk")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(web, event_id, title="Welcome desk")
     _sign_up(web, code, [shift.id])
     signup_id = web.run(_statuses, web.ctx, shift.id) and 1
     web.login("admin@otherassoc.test")
@@ -568,11 +561,7 @@ def test_an_association_sees_only_volunteers_of_its_own_events(web, world, rooms
 
 def test_volunteers_see_download_correct_and_delete_their_data(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Coffee", people_needed="1")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(web, event_id, title="Coffee", people_needed="1")
     token = _token(_sign_up(web, code, [shift.id]))
     _sign_up(web, code, [shift.id], name="Bo", phone="0702222222")
     data = web.get(f"/v/me/{token}/data.json")
@@ -603,11 +592,7 @@ def test_volunteers_see_download_correct_and_delete_their_data(web, world, rooms
 
 def test_volunteers_without_shifts_for_the_retention_period_are_deleted(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
-    web.login("member@assoc.test")
-    _add_task(web, event_id, title="Coffee")
-    shift = web.run(_shifts, web.ctx, event_id)[0]
-    code = web.run(_code, web.ctx, event_id)
-    web.logout()
+    shift, code = _one_shift(web, event_id, title="Coffee")
     _sign_up(web, code, [shift.id])
     months = web.ctx.settings.contact_retention_months
     soon = clock.now() + timedelta(days=30)
