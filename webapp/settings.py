@@ -49,6 +49,10 @@ class Settings:
     login_limit_per_account: int = 5
     login_limit_per_address: int = 20
     login_limit_window_seconds: int = 900
+    # Public forms that need no account (RSVPs, volunteer sign-ups): sends per address and
+    # window. Generous: a library's public Wi-Fi puts many people behind one address.
+    public_form_limit_per_address: int = 60
+    public_form_limit_window_seconds: int = 600
     log_level: str = "INFO"
     # Calendars: how often apps should fetch feeds, how long cancelled dates stay in feeds
     # (with STATUS:CANCELLED), how far back feeds go, and whether a cancelled date's title

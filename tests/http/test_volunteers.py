@@ -294,6 +294,21 @@ def test_the_sign_up_page_is_public_by_invitation_only_or_closed(web, world, roo
     assert "This sign-up is closed." in closed and 'name="shifts"' not in closed
 
 
+def test_public_forms_are_limited_per_address(web, world, rooms, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(clock, "epoch_seconds", lambda: 1_800_000_300)  # mid-window
+    event_id = _event(web, world, rooms)
+    shift, code = _one_shift(web, event_id, title="Coffee")
+    for _ in range(web.ctx.settings.public_form_limit_per_address):
+        assert _sign_up(web, code, [shift.id], consent="").status_code == 400
+    refused = _sign_up(web, code, [shift.id])
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "300"
+    assert "Too many sign-ups from this network. Try again in 5 minutes." in refused.text
+    assert web.run(_statuses, web.ctx, shift.id) == []
+    # RSVPs count on their own.
+    rsvp = web.post(f"/events/{event_id}/rsvp", {"name": "", "party_size": "1"})
+    assert rsvp.status_code == 400
+
+
 def test_overlapping_shifts_are_refused_with_a_clear_message(web, world, rooms):  # noqa: F811
     event_id = _event(web, world, rooms)
     web.login("member@assoc.test")

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from webapp import clock
 from webapp.auth import store
+from webapp.context import Context
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,18 @@ class Limit:
 
     async def clear(self, conn: AsyncConnection, subject: str) -> None:
         await store.clear_hits(conn, self.key(subject))
+
+
+async def public_form(ctx: Context, kind: str, address: str) -> int | None:
+    """Count one send of a public form (``kind``: rsvp, volunteer…) from ``address``; the
+    seconds to wait when the address has sent too many in this window, else None."""
+    limit = Limit(
+        f"form-{kind}",
+        ctx.settings.public_form_limit_per_address,
+        ctx.settings.public_form_limit_window_seconds,
+    )
+    async with ctx.db.transaction() as conn:
+        if await limit.exceeded(conn, address):
+            return limit.retry_after()
+        await limit.hit(conn, address)
+    return None

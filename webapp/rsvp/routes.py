@@ -17,7 +17,7 @@ from webapp.program import service as program
 from webapp.program.routes import render_event_page
 from webapp.rsvp import checkin, forms, service
 from webapp.web.forms import FormState
-from webapp.web.routing import answers, app_context, path_id
+from webapp.web.routing import answers, app_context, limit_public_form, path_id
 from webapp.web.templating import render
 
 
@@ -25,6 +25,7 @@ from webapp.web.templating import render
 async def make(request: Request) -> Response:
     ctx = app_context(request)
     event_id = path_id(request, "event_id")
+    await limit_public_form(request, "rsvp")
     try:
         page = await program.event_page(
             ctx, actor=request.state.actor, event_id=event_id, now=clock.now()

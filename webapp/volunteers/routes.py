@@ -22,7 +22,7 @@ from webapp.problems import Invalid, NotFound
 from webapp.volunteers import forms, roster, signups, tasks
 from webapp.volunteers.timing import RELATIONS, Timing
 from webapp.web.forms import FormState
-from webapp.web.routing import answers, app_context, path_id
+from webapp.web.routing import answers, app_context, limit_public_form, path_id
 from webapp.web.templating import render
 
 FORM = ["GET", "POST"]
@@ -311,6 +311,7 @@ async def signup(request: Request) -> Response:
         return _signup_page(
             request, page, FormState.initial({**initial, **found.values}), mine=found.shift_ids
         )
+    await limit_public_form(request, "volunteer")
     form, values = forms.signup_form(
         await request.form(max_files=0), [s.row.id for s in page.shifts], _region(page)
     )

@@ -33,6 +33,26 @@ def answers(handler: Handler) -> Handler:
     return wrapped
 
 
+async def limit_public_form(request: Request, kind: str) -> None:
+    """A public form (no account) sent too often from one address: 429 with Retry-After."""
+    from webapp.auth import ratelimit
+    from webapp.i18n import ngettext
+
+    address = request.client.host if request.client else "unknown"
+    wait = await ratelimit.public_form(app_context(request), kind, address)
+    if wait is not None:
+        minutes = max(1, -(-wait // 60))
+        raise HTTPException(
+            status_code=429,
+            detail=ngettext(
+                "Too many sign-ups from this network. Try again in %(num)d minute.",
+                "Too many sign-ups from this network. Try again in %(num)d minutes.",
+                minutes,
+            ),
+            headers={"Retry-After": str(wait)},
+        )
+
+
 def app_context(request: Request) -> Context:
     return request.app.state.ctx
 
