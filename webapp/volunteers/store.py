@@ -365,9 +365,7 @@ async def overlapping(
             volunteer_tasks.c.title,
             events.c.title.label("event_title"),
         )
-        .join(volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id)
-        .join(volunteer_tasks, volunteer_tasks.c.id == volunteer_shifts.c.task_id)
-        .join(events, events.c.id == volunteer_signups.c.event_id)
+        .select_from(_signup_shift_task_event())
         .where(
             volunteer_signups.c.volunteer_id == volunteer_id,
             volunteer_signups.c.status.in_(list(statuses)),
@@ -379,6 +377,17 @@ async def overlapping(
     if exclude_signup_id is not None:
         query = query.where(volunteer_signups.c.id != exclude_signup_id)
     return list(await conn.execute(query))
+
+
+def _signup_shift_task_event() -> Any:
+    """A sign-up with its shift, the shift's task and the event: what most reads join."""
+    return (
+        volunteer_signups.join(
+            volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id
+        )
+        .join(volunteer_tasks, volunteer_tasks.c.id == volunteer_shifts.c.task_id)
+        .join(events, events.c.id == volunteer_signups.c.event_id)
+    )
 
 
 def _signup_columns() -> list[Any]:
@@ -410,9 +419,7 @@ async def signups_of_volunteer(
 ) -> list[Row]:
     result = await conn.execute(
         select(*_signup_columns())
-        .join(volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id)
-        .join(volunteer_tasks, volunteer_tasks.c.id == volunteer_shifts.c.task_id)
-        .join(events, events.c.id == volunteer_signups.c.event_id)
+        .select_from(_signup_shift_task_event())
         .where(
             volunteer_signups.c.volunteer_id == volunteer_id,
             volunteer_signups.c.status.in_(list(statuses)),
@@ -442,9 +449,7 @@ async def roster(conn: AsyncConnection, event_id: int) -> list[Row]:
             volunteers.c.phone,
             volunteers.c.languages,
         )
-        .join(volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id)
-        .join(volunteer_tasks, volunteer_tasks.c.id == volunteer_shifts.c.task_id)
-        .join(events, events.c.id == volunteer_signups.c.event_id)
+        .select_from(_signup_shift_task_event())
         .outerjoin(volunteers, volunteers.c.id == volunteer_signups.c.volunteer_id)
         .where(
             volunteer_signups.c.event_id == event_id,
@@ -526,9 +531,7 @@ async def reminders_due(conn: AsyncConnection, now: datetime, until: datetime) -
             volunteers.c.language,
             volunteers.c.link_key,
         )
-        .join(volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id)
-        .join(volunteer_tasks, volunteer_tasks.c.id == volunteer_shifts.c.task_id)
-        .join(events, events.c.id == volunteer_signups.c.event_id)
+        .select_from(_signup_shift_task_event())
         .join(volunteers, volunteers.c.id == volunteer_signups.c.volunteer_id)
         .where(
             volunteer_signups.c.status == "confirmed",
@@ -612,9 +615,7 @@ async def hours_rows(
             responsible.label("responsible_id"),
             organisations.c.name.label("responsible_name"),
         )
-        .join(volunteer_shifts, volunteer_shifts.c.id == volunteer_signups.c.shift_id)
-        .join(volunteer_tasks, volunteer_tasks.c.id == volunteer_shifts.c.task_id)
-        .join(events, events.c.id == volunteer_signups.c.event_id)
+        .select_from(_signup_shift_task_event())
         .outerjoin(volunteers, volunteers.c.id == volunteer_signups.c.volunteer_id)
         .outerjoin(organisations, organisations.c.id == responsible)
         .where(
