@@ -22,7 +22,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,17 +34,14 @@ from tests.browser.conftest import (
     ASSOCIATION_MEMBER,
     ASSOCIATION_SLUG,
     LIBRARY_STAFF,
-    PHONE,
     SECRET,
     LiveServer,
     _run_in_thread,
     choose_locale,
-    log_in,
-    screenshot,
     t,
 )
+from tests.browser.journeys import Journey
 from tests.browser.test_accessibility import Audit
-from tests.browser.test_journey import watch_for_page_errors
 from tests.fakes.twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio, SentMessage
 from tests.unit.test_posters import decoded
 from webapp.app import create_app
@@ -61,8 +57,6 @@ AUDIENCE = "Grannar i Rosengård"
 ASSOCIATION, LIBRARY = "Nya grannar", "Malmö stadsbibliotek"
 KARIN = "+46703334455"  # a Swedish-speaking contact of Nya grannar (webapp/contacts/demo.py)
 TEMPLATE = "Hej {name}! Välkommen till {title} {date} kl. {time} på biblioteket. Svara här: {link}"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE_DEVICE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 TZ = ZoneInfo("Europe/Stockholm")
 SENDER = "+46700000000"
 
@@ -132,42 +126,6 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 # The journey's bookkeeping ------------------------------------------------------------------
-
-
-@dataclass
-class Journey:
-    """One axe audit per person and language, sharing which pages were audited already;
-    screenshots numbered in the order they were taken; page errors of every page."""
-
-    new_context: Callable[..., Any]
-    live: LiveServer
-    seen: set[str] = field(default_factory=set)
-    audits: list[Audit] = field(default_factory=list)
-    problems: list[list[str]] = field(default_factory=list)
-    shots: list[str] = field(default_factory=list)
-
-    def person(self, email: str | None, who: str, *, phone: bool = False) -> tuple[Page, Audit]:
-        device = PHONE_DEVICE if phone else {"viewport": DESKTOP}
-        # bypass_csp: the pages' CSP would refuse axe's script, which Audit.check injects.
-        context = self.new_context(bypass_csp=True, **device)
-        # More patience than the default 5 s: this journey runs its own server and Twilio,
-        # next to other test processes on a small CI machine.
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        self.problems.append(watch_for_page_errors(page))
-        if email:
-            log_in(page, email)
-        return page, self.audit(page, who, phone=phone)
-
-    def audit(self, page: Page, who: str, *, phone: bool, locale: str = "sv") -> Audit:
-        audit = Audit(page, f"{who} ({locale}, {'phone' if phone else 'desktop'})", seen=self.seen)
-        self.audits.append(audit)
-        return audit
-
-    def shot(self, page: Page, step: str) -> None:
-        name = f"invitations-{len(self.shots) + 1:02d}-{step}"
-        screenshot(page, name)
-        self.shots.append(name)
 
 
 def n_(singular: str, plural: str, n: int, locale: str = "sv") -> str:
@@ -536,7 +494,7 @@ def test_plan_poster_sms_and_an_answer_on_the_phone(
     event_id = live_server.rows(
         "SELECT id FROM events WHERE title = ? AND state = 'published'", (TITLE,)
     )[0][0]
-    journey = Journey(new_context, live_server)
+    journey = Journey(new_context, live_server, "invitations")
 
     lina, audience_id, poster = step_1_plan(journey, event_id)
     step_1_library_plans(journey, event_id, audience_id)

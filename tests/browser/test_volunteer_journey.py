@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,15 +27,12 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.conftest import (
     ASSOCIATION_MEMBER,
     ASSOCIATION_SLUG,
-    PHONE,
     LiveServer,
     choose_locale,
-    log_in,
-    screenshot,
     t,
 )
+from tests.browser.journeys import Journey
 from tests.browser.test_accessibility import Audit
-from tests.browser.test_journey import watch_for_page_errors
 from webapp.i18n import ngettext, use_locale
 
 pytestmark = pytest.mark.browser
@@ -52,46 +49,8 @@ TAG = "Somali"
 HASSAN, HASSAN_PHONE = "Hassan Omar", "+46702223344"
 LANGUAGES = "somaliska, svenska"
 TEMPLATE = "Hej {name}! Kan du hjälpa till att tolka på {title} {date}? Välj ett pass: {link}"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE_DEVICE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 TZ = ZoneInfo("Europe/Stockholm")  # the demo library's time zone (SAMSPEL_TIMEZONE default)
 SET_UP = timedelta(minutes=30)  # the interpreters come half an hour before the doors open
-
-
-@dataclass
-class Journey:
-    """One axe audit per person and language, sharing which pages were audited already;
-    screenshots numbered in the order they were taken; page errors of every page."""
-
-    new_context: Callable[..., Any]
-    live: LiveServer
-    seen: set[str] = field(default_factory=set)
-    audits: list[Audit] = field(default_factory=list)
-    problems: list[list[str]] = field(default_factory=list)
-    shots: list[str] = field(default_factory=list)
-
-    def person(self, email: str | None, who: str, *, phone: bool = False) -> tuple[Page, Audit]:
-        device = PHONE_DEVICE if phone else {"viewport": DESKTOP}
-        # bypass_csp: the pages' CSP would refuse axe's script, which Audit.check injects.
-        context = self.new_context(bypass_csp=True, **device)
-        # More patience than the default 5 s: the session's server is shared with the other
-        # browser tests, on a small machine.
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        self.problems.append(watch_for_page_errors(page))
-        if email:
-            log_in(page, email)
-        return page, self.audit(page, who, phone=phone)
-
-    def audit(self, page: Page, who: str, *, phone: bool, locale: str = "sv") -> Audit:
-        audit = Audit(page, f"{who} ({locale}, {'phone' if phone else 'desktop'})", seen=self.seen)
-        self.audits.append(audit)
-        return audit
-
-    def shot(self, page: Page, step: str) -> None:
-        name = f"volunteers-{len(self.shots) + 1:02d}-{step}"
-        screenshot(page, name)
-        self.shots.append(name)
 
 
 @dataclass(frozen=True)
@@ -474,7 +433,7 @@ def test_recruit_sign_up_on_a_phone_and_cancel(
     (event_id,) = live_server.rows(
         "SELECT id FROM events WHERE title = ? AND state = 'published'", (EVENT,)
     )[0]
-    journey = Journey(new_context, live_server)
+    journey = Journey(new_context, live_server, "volunteers")
 
     lina, organiser, task_id, board_code = step_1_task(journey, event_id)
     (row,) = live_server.rows(
