@@ -266,7 +266,9 @@ def _machine() -> dict[str, Any]:
 
 async def _main(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     started = time.perf_counter()
-    seeded = seed.seed(folder, args.events)
+    seeded = await seed.seed(
+        f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}", args.events, per_library=args.events
+    )
     seeding = time.perf_counter() - started
     env = _env(folder, seeded.database_url)
     cold = await _cold(env, seeded.library_slug, args.repeat, args.profile)

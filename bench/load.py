@@ -18,9 +18,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -37,7 +38,8 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """``uvicorn <app>`` in a subprocess: one worker, no access log, on 127.0.0.1."""
+    """``uvicorn <app>`` in a subprocess: ``workers`` processes (one by default), no access
+    log, on 127.0.0.1; ``options`` are more of uvicorn's command-line options."""
 
     name: str
     app: str  # "module:attribute"
@@ -45,12 +47,16 @@ class Server:
     log: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    workers: int = 1
+    options: tuple[str, ...] = ()
 
     def start(self) -> None:
         command = [
             sys.executable, "-m", "uvicorn", self.app,
             "--host", HOST, "--port", str(self.port),
             "--no-access-log", "--log-level", "warning",
+            *(["--workers", str(self.workers)] if self.workers > 1 else []),
+            *self.options,
         ]  # fmt: skip
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -202,15 +208,31 @@ def raw_get(path: str, port: int, headers: Mapping[str, str] | None = None) -> b
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+def raw_post(
+    path: str, port: int, form: Mapping[str, str], headers: Mapping[str, str] | None = None
+) -> bytes:
+    """A form post (``application/x-www-form-urlencoded``), as a browser sends it."""
+    body = urlencode(form).encode()
+    lines = [
+        f"POST {path} HTTP/1.1", f"Host: {HOST}:{port}", "User-Agent: samspel-bench",
+        "Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}",
+    ]  # fmt: skip
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
 async def fetch(
     port: int, path: str, headers: Mapping[str, str] | None = None, *, keep_body: bool = True
 ) -> Reply:
-    """One request on a new connection."""
+    """One GET on a new connection."""
+    return await send(port, raw_get(path, port, headers), keep_body=keep_body)
+
+
+async def send(port: int, raw: bytes, *, keep_body: bool = True) -> Reply:
+    """One request (its bytes as ``raw_get`` or ``raw_post`` make them) on a new connection."""
     conn = await connect(port)
     try:
-        return await asyncio.wait_for(
-            conn.request(raw_get(path, port, headers), keep_body=keep_body), timeout=60
-        )
+        return await asyncio.wait_for(conn.request(raw, keep_body=keep_body), timeout=60)
     finally:
         conn.close()
 
@@ -246,10 +268,13 @@ async def drive(
     connections: int,
     warmup: float,
     duration: float,
+    make: Callable[[], bytes] | None = None,
 ) -> Load:
     """``connections`` keep-alive connections, each sending its next request as soon as
     the previous answer is in, for ``warmup`` then ``duration`` seconds. The answers that
-    complete within the measured ``duration`` count."""
+    complete within the measured ``duration`` count. ``make`` (when given) makes each
+    request's bytes instead of a GET of ``path`` with ``headers``: a form post, a header
+    that changes from request to request."""
     raw = raw_get(path, port, headers)
     conns = [await connect(port) for _ in range(connections)]
     start = time.perf_counter() + warmup
@@ -261,8 +286,9 @@ async def drive(
     async def worker(conn: _Connection) -> None:
         nonlocal errors, body_bytes
         while time.perf_counter() < end:
+            request = raw if make is None else make()
             sent = time.perf_counter()
-            reply = await conn.request(raw)
+            reply = await conn.request(request)
             done = sent + reply.total
             if start <= done <= end:
                 latencies.append(reply.total)
@@ -270,13 +296,14 @@ async def drive(
                 if reply.status != expect:
                     errors += 1
 
+    workers = asyncio.gather(*(worker(conn) for conn in conns))
     try:
-        await asyncio.wait_for(
-            asyncio.gather(*(worker(conn) for conn in conns)), timeout=warmup + duration + 60
-        )
+        await asyncio.wait_for(workers, timeout=warmup + duration + 60)
     finally:
         for conn in conns:
             conn.close()
+        if workers.done() and not workers.cancelled():
+            workers.exception()  # retrieved: no "exception was never retrieved" on Ctrl-C
     latencies.sort()
     return Load(
         requests=len(latencies),

@@ -33,13 +33,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.load import HOST, ROOT, free_port
+from bench.seed import scratch_database
 
 SECRET = "bench-secret-not-for-production-0123456789abcdef"  # noqa: S105 - a throwaway
 PASSWORD = "bench-password-0123"  # noqa: S105 - a throwaway account in a throwaway database
@@ -189,39 +189,6 @@ async def _settled(process: Process, *, within: float = 30.0) -> int:
 
 
 # Database ------------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def _database(server_url: str, folder: Path) -> AsyncIterator[str]:
-    """A database URL for the run: a SQLite file in ``folder``, or a new database on the
-    PostgreSQL server of ``server_url``, dropped when the block ends."""
-    if not server_url:
-        yield f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
-        return
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+asyncpg")
-    if url.drivername != "postgresql+asyncpg":
-        raise SystemExit(f"--database-url must be postgresql+asyncpg://…, not {url.drivername}")
-    name = f"samspel_bench_{os.getpid()}"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
-
-    async def execute(sql: str) -> None:
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    await execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(False)
-    finally:
-        await execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass(frozen=True)
@@ -472,7 +439,7 @@ async def _main(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     port = free_port()
     load_before = os.getloadavg()
-    async with _database(args.database_url, folder) as database_url:
+    async with scratch_database(args.database_url, folder) as database_url:
         with FakeTwilio(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, seed=5) as fake:
             env = _env(folder, database_url, port, fake.base_url)
             started = time.perf_counter()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -33,6 +34,8 @@ from webapp.health import routes as health_routes
 from webapp.i18n.middleware import LocaleMiddleware
 from webapp.invitations import routes as invitation_routes
 from webapp.locations import routes as location_routes
+from webapp.metrics import Metrics, RequestMetricsMiddleware
+from webapp.metrics import routes as metrics_routes
 from webapp.notifications import routes as notification_routes
 from webapp.orgs import routes as org_routes
 from webapp.partners import routes as partner_routes
@@ -45,6 +48,7 @@ from webapp.settings import Settings
 from webapp.slots import routes as slot_routes
 from webapp.sms import delivery
 from webapp.sms import routes as sms_routes
+from webapp.statements import routes as statement_routes
 from webapp.volunteers import notices as volunteer_notices
 from webapp.volunteers import routes as volunteer_routes
 from webapp.web import errors
@@ -52,6 +56,7 @@ from webapp.web.compression import PageGZipMiddleware
 from webapp.web.headers import SecurityHeadersMiddleware
 from webapp.web.htmx import HtmxMiddleware
 from webapp.web.templating import STATIC, create_templates
+from webapp.worker import housekeeping
 
 log = logging.getLogger("samspel")
 
@@ -80,9 +85,11 @@ class VendorFiles(StaticFiles):
 
 async def _timers(ctx: Context, stop: asyncio.Event, interval: float = 30.0) -> None:
     """What ``samspel worker`` does on a timer and an app process alone must do too:
-    waitlist offers that ran out, reminders before dates and before volunteers' shifts."""
+    housekeeping and the retention rules, waitlist offers that ran out, reminders before
+    dates and before volunteers' shifts."""
     while not stop.is_set():
         try:
+            await housekeeping(ctx.db, ctx.settings)
             await rsvp_service.lapse_offers(ctx, now=clock.now())
             await rsvp_notices.send_reminders(ctx, now=clock.now())
             await volunteer_notices.send_reminders(ctx, now=clock.now())
@@ -126,6 +133,7 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         *health_routes,
+        *metrics_routes,
         # Feeds first: calendar apps poll them far more often than people open pages, and
         # Starlette tries the routes in order.
         *calendar_routes.routes,
@@ -146,12 +154,16 @@ def create_app(settings: Settings) -> Starlette:
         *rsvp_routes.routes,
         *volunteer_routes.routes,
         *console_routes.routes,
+        *statement_routes.routes,
         *api_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/vendor", VendorFiles(VENDOR), name="vendor"),
     ]
     cookie = SessionCookie(settings)
+    metrics = Metrics()
     middleware = [
+        # Outermost: every request is counted and timed, whatever answers it.
+        Middleware(RequestMetricsMiddleware, metrics=metrics, access_log=settings.access_log),
         Middleware(
             SecurityHeadersMiddleware,
             https=settings.https,
@@ -178,11 +190,15 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             HTTPException: errors.http_exception,
             LoginRequired: errors.login_required,
+            # The database unreachable or too busy: a 503 page (else on to the 500 page).
+            SQLAlchemyError: errors.database_error,
+            OSError: errors.database_error,
             500: errors.server_error,
         },
     )
     app.state.settings = settings
     app.state.ctx = ctx
+    app.state.metrics = metrics
     app.state.session_cookie = cookie
     app.state.templates = create_templates(settings, VENDOR)
     return app

@@ -1,11 +1,10 @@
-"""The ``samspel`` command: serve, migrate, worker, demo, createadmin."""
+"""The ``samspel`` command: serve, migrate, worker, backup, demo, createadmin."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
-import logging
 import signal
 import sys
 
@@ -21,9 +20,9 @@ def _settings() -> Settings:
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from webapp.logs import configure
+
+    configure(settings.log_level, settings.log_format)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -41,6 +40,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
+        # Logging is configured above (webapp/logs.py); the access log is the app's own
+        # (webapp/metrics.py): it names routes, not paths, which can hold tokens.
+        log_config=None,
+        access_log=False,
     )
     return 0
 
@@ -61,6 +64,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = _settings()
     _logging(settings)
     return asyncio.run(run_worker(settings, once=args.once, interval=args.interval))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from webapp import clock
+    from webapp.backup import BackupError, default_name, make_backup
+
+    settings = _settings()
+    _logging(settings)
+    name = default_name(settings.database_url, clock.now())
+    if args.to is None:
+        target = settings.instance_path / "backups" / name
+    else:
+        target = Path(args.to)
+        if target.is_dir() or args.to.endswith("/"):
+            target = target / name
+    try:
+        made = make_backup(settings.database_url, target.resolve(), keep=args.keep)
+    except BackupError as exc:
+        print(f"samspel: backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written: {made.path} ({made.size:,} bytes)")
+    for old in made.removed:
+        print(f"Removed an older backup: {old}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -124,10 +153,23 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(func=cmd_migrate)
 
-    worker = sub.add_parser("worker", help="run background jobs (housekeeping; later SMS)")
+    worker = sub.add_parser(
+        "worker", help="run background jobs: the SMS outbox, reminders, housekeeping"
+    )
     worker.add_argument("--once", action="store_true", help="run one round and exit")
     worker.add_argument("--interval", type=float, default=30.0, help="seconds between rounds")
     worker.set_defaults(func=cmd_worker)
+
+    backup = sub.add_parser(
+        "backup", help="copy the database while the app runs (SQLite; pg_dump on PostgreSQL)"
+    )
+    backup.add_argument(
+        "--to", help="file or folder for the backup (default: <instance>/backups/samspel-<time>)"
+    )
+    backup.add_argument(
+        "--keep", type=int, default=None, help="keep only the newest N samspel-* backups there"
+    )
+    backup.set_defaults(func=cmd_backup)
 
     demo = sub.add_parser("demo", help="seed demo data (once) and print the demo logins")
     demo.set_defaults(func=cmd_demo)

@@ -1,4 +1,8 @@
-"""``/healthz``: 200 with {"status": "ok"} when the database answers, 503 otherwise."""
+"""``/healthz``: 200 with {"status": "ok"} when the database answers, 503 otherwise.
+
+"Answers" is a query on a pooled connection, so it also covers what the pool checks: on
+PostgreSQL a dead connection is replaced (pre-ping), on SQLite the file must still be at its
+path (``webapp/db/engine.py``). No session, no other work: load balancers poll it often."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from invites.sms.twilio_provider import validate_settings as validate_twilio
 
 SUPPORTED_LOCALES = ("sv", "da", "nb", "en")
 SMS_PROVIDERS = ("console", "twilio")
+MAIL_PROVIDERS = ("console", "smtp")
 
 
 class ConfigError(Exception):
@@ -31,8 +32,10 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
-    database_url: str
-    secret_key: str
+    # Not in repr (a traceback's locals, a debug line): the key signs sessions and links, and
+    # a PostgreSQL URL may hold a password (docs/security.md).
+    database_url: str = field(repr=False)
+    secret_key: str = field(repr=False)
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Stockholm"
     locale: str = "sv"
@@ -42,6 +45,14 @@ class Settings:
     twilio_from: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_base: str = ""
+    # E-mail: "console" (development: kept for /console/messages) or "smtp".
+    mail_provider: str = "console"
+    mail_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
     auto_migrate: bool = True
     session_days: int = 14
     password_reset_hours: int = 2
@@ -54,6 +65,12 @@ class Settings:
     public_form_limit_per_address: int = 60
     public_form_limit_window_seconds: int = 600
     log_level: str = "INFO"
+    # "text" (lines for people) or "json" (one object per line, for log collectors).
+    log_format: str = "text"
+    # One line per request (method, matched route, status, time), see webapp/metrics.py.
+    access_log: bool = True
+    # A bearer token for /metrics; without one, only this machine (loopback) may read it.
+    metrics_token: str = field(default="", repr=False)
     # Calendars: how often apps should fetch feeds, how long cancelled dates stay in feeds
     # (with STATUS:CANCELLED), how far back feeds go, and whether a cancelled date's title
     # also says so (some calendar apps hide cancelled entries without a word).
@@ -63,6 +80,8 @@ class Settings:
     calendar_mark_cancelled: bool = True
     # Contacts not used (no message, no change) for this many months are deleted.
     contact_retention_months: int = 24
+    # Sign-ups keep their name and number this many days after their date ended.
+    rsvp_retention_days: int = 90
     # SMS: no delivery in these hours of the recipient's day (held until they end); how many
     # messages a dispatcher sends at once and tries each; where the dispatcher runs ("app":
     # inside each app process; "worker": only in `samspel worker` processes).
@@ -81,6 +100,9 @@ class Settings:
     sms_currency: str = "SEK"
     # Who may show the embeddable program (/embed/…) in a frame: a CSP frame-ancestors list.
     embed_frame_ancestors: str = "*"
+    # The library that runs this deployment (its slug): its admins keep the accessibility
+    # statement and the privacy contact. Empty: the oldest library.
+    operator: str = ""
     # Not an environment variable: only the test suite picks the cheap profile.
     password_hashing: str = "argon2id"  # noqa: S105 - a profile name, not a password
 
@@ -113,11 +135,15 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_AUTO_MIGRATE": "migrate the database on start (default on for SQLite)",
     "SAMSPEL_SESSION_DAYS": "how long a login lasts without activity",
     "SAMSPEL_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "SAMSPEL_LOG_FORMAT": "text (default) or json: one JSON object per log line",
+    "SAMSPEL_ACCESS_LOG": "one log line per request, with its route, never its path (on)",
+    "SAMSPEL_METRICS_TOKEN": "bearer token for /metrics; unset: loopback clients only",
     "SAMSPEL_CALENDAR_REFRESH_MINUTES": "how often calendar apps should fetch feeds (60)",
     "SAMSPEL_CALENDAR_CANCELLED_DAYS": "days a cancelled date stays in feeds as CANCELLED (30)",
     "SAMSPEL_CALENDAR_PAST_DAYS": "days of past dates that feeds keep (90)",
     "SAMSPEL_CALENDAR_MARK_CANCELLED": "also put 'Cancelled:' in cancelled titles (on)",
     "SAMSPEL_CONTACT_RETENTION_MONTHS": "months after its last use that a contact is deleted (24)",
+    "SAMSPEL_RSVP_RETENTION_DAYS": "days after its date that a sign-up's name and number go (90)",
     "SAMSPEL_SMS_QUIET_HOURS": "hours without SMS delivery, recipient's time: 21:00-08:00",
     "SAMSPEL_SMS_CONCURRENCY": "messages a dispatcher sends at once (8)",
     "SAMSPEL_SMS_MAX_ATTEMPTS": "tries per message before it fails (6)",
@@ -126,9 +152,18 @@ VARIABLES: dict[str, str] = {
     "SAMSPEL_SMS_RETRY_SECONDS": "seconds before the first retry of a message (then doubling)",
     "SAMSPEL_RSVP_OFFER_HOURS": "hours the first on a waitlist has to claim a freed place",
     "SAMSPEL_RSVP_REMINDER_HOURS": "hours before a date its reminder SMS goes out",
+    "SAMSPEL_VOLUNTEER_REMINDER_HOURS": "hours before a shift its reminder SMS goes out",
     "SAMSPEL_SMS_SEGMENT_PRICE": "price of one SMS segment for cost estimates (0.45)",
     "SAMSPEL_SMS_CURRENCY": "currency of that price, ISO 4217 (SEK)",
     "SAMSPEL_EMBED_FRAME_ANCESTORS": "sites that may frame the embeddable program (CSP list)",
+    "SAMSPEL_OPERATOR": "slug of the library that runs the service (default: the oldest)",
+    "SAMSPEL_MAIL_PROVIDER": "console (development) or smtp",
+    "SAMSPEL_MAIL_FROM": "sender of e-mail, like Samspel <noreply@bibliotek.example>",
+    "SAMSPEL_SMTP_HOST": "SMTP server (smtp provider)",
+    "SAMSPEL_SMTP_PORT": "SMTP port (587)",
+    "SAMSPEL_SMTP_SECURITY": "starttls (default), tls or none",
+    "SAMSPEL_SMTP_USERNAME": "SMTP user name, if the server wants a login",
+    "SAMSPEL_SMTP_PASSWORD": "SMTP password",
     "TWILIO_ACCOUNT_SID": "Twilio account SID (twilio provider)",
     "TWILIO_AUTH_TOKEN": "Twilio auth token (twilio provider)",
     "TWILIO_FROM": "sender number or alphanumeric sender ID",
@@ -269,11 +304,54 @@ def _price(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _operator(env: Mapping[str, str]) -> str:
+    raw = env.get("SAMSPEL_OPERATOR", "").strip()
+    if raw and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", raw):
+        raise ConfigError(
+            f"SAMSPEL_OPERATOR must be a library's slug like malmo-bibliotek, not {raw!r}"
+        )
+    return raw
+
+
 def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...], default: str) -> str:
     value = env.get(name, "").strip() or default
     if value not in options:
         raise ConfigError(f"{name} must be one of {', '.join(options)}, not {value!r}")
     return value
+
+
+def _metrics_token(env: Mapping[str, str]) -> str:
+    token = env.get("SAMSPEL_METRICS_TOKEN", "").strip()
+    if token and len(token) < 16:
+        raise ConfigError("SAMSPEL_METRICS_TOKEN must be at least 16 characters long")
+    return token
+
+
+def _mail(env: Mapping[str, str]) -> dict[str, object]:
+    provider = _choice(env, "SAMSPEL_MAIL_PROVIDER", MAIL_PROVIDERS, "console")
+    values: dict[str, object] = {
+        "mail_provider": provider,
+        "mail_from": env.get("SAMSPEL_MAIL_FROM", "").strip(),
+        "smtp_host": env.get("SAMSPEL_SMTP_HOST", "").strip(),
+        "smtp_port": _int(env, "SAMSPEL_SMTP_PORT", 587),
+        "smtp_security": _choice(
+            env, "SAMSPEL_SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"
+        ),
+        "smtp_username": env.get("SAMSPEL_SMTP_USERNAME", "").strip(),
+        "smtp_password": env.get("SAMSPEL_SMTP_PASSWORD", ""),
+    }
+    if provider == "smtp":
+        if not values["smtp_host"]:
+            raise ConfigError("SAMSPEL_SMTP_HOST is required when SAMSPEL_MAIL_PROVIDER is smtp")
+        sender = str(values["mail_from"])
+        if not re.fullmatch(r"(?:[^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?", sender):
+            raise ConfigError(
+                "SAMSPEL_MAIL_FROM must be an address like Samspel <noreply@bibliotek.example>"
+                f" when SAMSPEL_MAIL_PROVIDER is smtp, not {sender!r}"
+            )
+        if values["smtp_password"] and not values["smtp_username"]:
+            raise ConfigError("SAMSPEL_SMTP_PASSWORD is set but SAMSPEL_SMTP_USERNAME is not")
+    return values
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -354,6 +432,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         calendar_past_days=_int(env, "SAMSPEL_CALENDAR_PAST_DAYS", 90, minimum=0),
         calendar_mark_cancelled=_bool(env, "SAMSPEL_CALENDAR_MARK_CANCELLED", True),
         contact_retention_months=_int(env, "SAMSPEL_CONTACT_RETENTION_MONTHS", 24),
+        rsvp_retention_days=_int(env, "SAMSPEL_RSVP_RETENTION_DAYS", 90),
         sms_quiet_hours=_quiet_hours(env),
         sms_concurrency=_int(env, "SAMSPEL_SMS_CONCURRENCY", 8),
         sms_max_attempts=_int(env, "SAMSPEL_SMS_MAX_ATTEMPTS", 6),
@@ -366,5 +445,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sms_segment_price=_price(env),
         sms_currency=(env.get("SAMSPEL_SMS_CURRENCY", "").strip() or "SEK").upper()[:3],
         log_level=log_level,
+        **_mail(env),  # type: ignore[arg-type]
+        log_format=_choice(env, "SAMSPEL_LOG_FORMAT", ("text", "json"), "text"),
+        access_log=_bool(env, "SAMSPEL_ACCESS_LOG", True),
+        metrics_token=_metrics_token(env),
         embed_frame_ancestors=_frame_ancestors(env),
+        operator=_operator(env),
     )

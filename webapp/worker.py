@@ -1,27 +1,34 @@
-"""``samspel worker``: background jobs. For now housekeeping (expired sessions, old
-rate-limit counters, expired room holds, the contacts' retention rule); the SMS dispatcher
-joins it in a later issue."""
+"""``samspel worker``: background jobs. The SMS outbox all the time; every round the timers
+(waitlist offers, reminders) and housekeeping: expired sessions, old rate-limit counters,
+expired room holds, and the retention rules for personal data (contacts, volunteers,
+sign-ups, the SMS log, the development console's messages)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 from webapp import clock
 from webapp.auth import store as accounts
+from webapp.console import store as console_store
 from webapp.contacts import service as contacts
 from webapp.context import build_context
 from webapp.db import Database
 from webapp.events import store as events
 from webapp.rsvp import notices as rsvp_notices
 from webapp.rsvp import service as rsvp
+from webapp.rsvp import store as rsvp_store
 from webapp.settings import Settings
 from webapp.sms import delivery
+from webapp.sms import store as sms_store
 from webapp.volunteers import notices as volunteer_notices
 from webapp.volunteers import signups as volunteer_signups
 
 log = logging.getLogger("samspel.worker")
+
+CONSOLE_KEPT = timedelta(days=30)
 
 
 async def housekeeping(db: Database, settings: Settings | None = None) -> int:
@@ -43,6 +50,19 @@ async def housekeeping(db: Database, settings: Settings | None = None) -> int:
         )
         if people:
             log.info("retention: %d volunteers without shifts removed", people)
+        async with db.transaction() as conn:
+            # Sign-ups keep no name or number once their date is long past; the SMS log
+            # keeps no number or text after the contacts' period; the development
+            # console's messages (reset links) go after a month.
+            rsvps = await rsvp_store.erase_ended(
+                conn, now - timedelta(days=settings.rsvp_retention_days)
+            )
+            messages = await sms_store.forget_old(
+                conn, now - timedelta(days=30 * settings.contact_retention_months)
+            )
+            await console_store.delete_older(conn, now - CONSOLE_KEPT)
+        if rsvps or messages:
+            log.info("retention: %d sign-ups and %d SMS made anonymous", rsvps, messages)
     return removed
 
 
@@ -62,14 +82,21 @@ async def run_worker(settings: Settings, *, once: bool = False, interval: float 
     sending = None if once else asyncio.create_task(dispatcher.run(stop))
     try:
         while True:
-            removed = await housekeeping(db, settings)
-            log.info("housekeeping: %d expired sessions removed", removed)
-            # Waitlist offers nobody claimed in time go to the next in line.
-            await rsvp.lapse_offers(ctx, now=clock.now())
-            # Reminders before the dates people signed up for.
-            await rsvp_notices.send_reminders(ctx, now=clock.now())
-            # Reminders before volunteers' shifts.
-            await volunteer_notices.send_reminders(ctx, now=clock.now())
+            try:
+                removed = await housekeeping(db, settings)
+                log.info("housekeeping: %d expired sessions removed", removed)
+                # Waitlist offers nobody claimed in time go to the next in line.
+                await rsvp.lapse_offers(ctx, now=clock.now())
+                # Reminders before the dates people signed up for.
+                await rsvp_notices.send_reminders(ctx, now=clock.now())
+                # Reminders before volunteers' shifts.
+                await volunteer_notices.send_reminders(ctx, now=clock.now())
+            except Exception:
+                if once:
+                    raise
+                # The database away or too busy: the next round tries again (the worker
+                # must outlive an outage, as the app does; tests/http/test_faults_database.py).
+                log.exception("the worker's round failed; the next one is in %g s", interval)
             if once:
                 while await dispatcher.run_once():
                     pass

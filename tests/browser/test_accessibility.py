@@ -86,6 +86,7 @@ def html_fingerprint(html: str) -> str:
 
 NOT_PAGES = {
     "/healthz",  # JSON for monitors
+    "/metrics",  # Prometheus' text format, for scrapers (tests/http/test_operations.py)
     "/logout",  # a POST-only action
     # The public JSON API (tests/http/test_api.py)
     "/api/v1/events",
@@ -360,6 +361,12 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
             page.locator("main form button[type=submit]").click()
         volunteer_path = page.url.split("?")[0].split(live_server.url)[-1]
         assert volunteer_path.startswith("/v/me/"), page.url
+        # An accessibility problem reported by a reader, for the operator's admins' list.
+        page.goto("/tillganglighet?page=/program/week")
+        page.locator("#description").fill("Veckoschemat går inte att läsa med skärmläsare.")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert "sent=1" in page.url, page.url
         # A live invitation, sent by the library admin from the members page.
         log_in(page, LIBRARY_ADMIN)
         page.goto(f"/orgs/{LIBRARY_SLUG}/members")
@@ -395,6 +402,7 @@ def plan(live_server: LiveServer, browser: Any) -> Plan:
             f"/orgs/{ASSOCIATION_SLUG}/sms/sends/{send_id}?sent=1&status=undelivered"
         ],
         "/dashboard": ["/dashboard?welcome=1"],
+        "/accessibility": ["/accessibility?sent=1", "/accessibility?saved=1"],
         "/login": ["/login?reset=1"],
         "/account": ["/account?saved=password"],
         "/calendar/feeds": ["/calendar/feeds?revoked=1"],
@@ -685,6 +693,9 @@ class TestVisitor(EveryPage):
 
         page.goto(plan.invitation_path)
         audit.submit("main form button[type=submit]", "invitation, empty")
+
+        page.goto("/accessibility")
+        audit.submit("main form button[type=submit]", "accessibility report, empty")
         audit.assert_clean()
 
 
@@ -740,6 +751,12 @@ class TestLibraryAdmin(EveryPage):
         audit.submit("main form:has(input[name=action][value=cancel]) button", "date, no reason")
         page.locator("#end_time").fill("06:00")
         audit.submit("main form:has(input[name=action][value=move]) button", "date, ends too early")
+
+        # The accessibility statement with a missing text and a phone number without digits.
+        page.goto("/accessibility/edit")
+        page.locator("#tested_how").fill("")
+        page.locator("#report_phone").fill("call us")
+        audit.submit("main form button[type=submit]", "accessibility statement, bad input")
         audit.assert_clean()
 
 

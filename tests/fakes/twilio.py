@@ -75,6 +75,9 @@ What the fake does
 * Faults (:class:`Fault`): fixed/random latency, probabilities of 500/503, 429 (with
   ``Retry-After``) and dropped connections, the next N requests, or the Nth request. Random
   choices come from ``random.Random(seed)``: deterministic for a sequential client.
+* Outages (:meth:`FakeTwilio.start_outage`, :meth:`FakeTwilio.end_outage`): every request
+  answered 503 until the outage ends, or (``refuse=True``) the port closed, so connections
+  are refused, and opened again on the same port when it ends.
 * Signed webhooks: status callbacks and inbound messages with a correct ``X-Twilio-Signature``
   (``twilio.request_validator.RequestValidator``), built (:meth:`FakeTwilio.status_callback`,
   :meth:`FakeTwilio.inbound_message`) for an in-process test client, or POSTed
@@ -291,11 +294,11 @@ class _Server(ThreadingHTTPServer):
     block_on_close = True
     request_queue_size = 128  # the default 5 drops SYNs under a burst: a 1 s retransmit stall
 
-    def __init__(self, fake: FakeTwilio, host: str) -> None:
+    def __init__(self, fake: FakeTwilio, host: str, port: int = 0) -> None:
         self.fake = fake
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__((host, 0), _Handler)
+        super().__init__((host, port), _Handler)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
@@ -386,6 +389,8 @@ class FakeTwilio:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._port = 0  # kept through an outage that closes the port
+        self._down = False  # answering 503 to everything
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -393,7 +398,8 @@ class FakeTwilio:
         if self._server is not None:
             raise RuntimeError("FakeTwilio already started")
         self._stopping.clear()
-        self._server = _Server(self, self.host)
+        self._server = _Server(self, self.host, self._port)
+        self._port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -421,9 +427,9 @@ class FakeTwilio:
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if not self._port:
             raise RuntimeError("FakeTwilio not started")
-        return self._server.server_address[1]
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -536,6 +542,23 @@ class FakeTwilio:
             f.drop_rate = f.drop_rate if drop is None else drop
             f.error_statuses = error_statuses or f.error_statuses
             f.retry_after = f.retry_after if retry_after is None else retry_after
+
+    def start_outage(self, *, refuse: bool = False) -> None:
+        """Twilio is down: every API request is answered 503 (Service Unavailable) until
+        :meth:`end_outage`; with ``refuse``, the port is closed instead (connections are
+        refused, open keep-alive connections end). Requests refused so are not recorded."""
+        if refuse:
+            self.stop()
+        else:
+            with self._lock:
+                self._down = True
+
+    def end_outage(self) -> None:
+        """Twilio is back, on the same port."""
+        with self._lock:
+            self._down = False
+        if self._server is None:
+            self.start()
 
     def opt_out(self, number: str) -> None:
         """``number`` replied STOP: sending to it fails with 21610."""
@@ -683,6 +706,8 @@ class FakeTwilio:
             )
 
     def _pick_fault(self, number: int) -> Fault | None:
+        if self._down:
+            return Fault.error(503)
         f = self.faults
         if number in f.nth:
             return f.nth.pop(number)

@@ -97,7 +97,7 @@ def test_worker_stops_on_sigterm(tmp_path):
     process.stderr.close()
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "worker", "demo", "createadmin"])
+@pytest.mark.parametrize("command", ["serve", "migrate", "worker", "backup", "demo", "createadmin"])
 def test_every_command_has_help(tmp_path, command):
     result = samspel(tmp_path, command, "--help")
     assert result.returncode == 0

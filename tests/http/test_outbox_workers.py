@@ -204,10 +204,13 @@ def test_several_worker_processes_send_every_message_exactly_once(
         counts = fake.counts()
     rows, events, changes = web.run(_outcome, web.ctx)
 
-    # Twilio got every message once, and only the requests the outbox counted as attempts.
+    # Twilio got every message once, and only the requests the outbox counted as claims.
     assert len(counts) == MESSAGES and set(counts.values()) == {1}, "every message once"
-    assert len(requests) == sum(row.attempts for row in rows), "one request per claim"
     failures = Counter(r.outcome for r in requests if r.outcome != "201")
+    # A 429 or 503 (Twilio took nothing) gives its claim's attempt back (invites/sms/
+    # dispatcher.py): the other requests are the attempts.
+    refused = failures["429"] + failures["503"]
+    assert len(requests) == sum(row.attempts for row in rows) + refused, "one request per claim"
     assert set(failures) <= {"429", "500", "503"}
     assert sum(failures.values()) > FAULTY_REQUESTS * (ERROR_RATE + THROTTLE_RATE) / 3, failures
 
@@ -240,7 +243,8 @@ def test_several_worker_processes_send_every_message_exactly_once(
             assert change.old_claimed_by == claims[change.outbox_id][-1], change
             if change.new_status == "sent":
                 senders[change.old_claimed_by] += 1
-    assert {row.id: row.attempts for row in rows} == {i: len(c) for i, c in claims.items()}
+    assert sum(len(c) for c in claims.values()) == len(requests), "one claim per request"
+    assert all(len(claims[row.id]) >= row.attempts for row in rows)
     assert sum(senders.values()) == MESSAGES
 
     # And the work was shared: every worker process sent a fair part of the messages.

@@ -729,3 +729,34 @@ def test_far_off_dates_are_a_message_not_an_error_page(web, query):
     response = web.get(f"/program{query}")
     assert response.status_code == 400
     assert "Enter a date from 1900-01-01 to 2999-12-31." in response.text
+
+
+def test_the_filters_choices_are_found_once_per_change(web, world, rooms):  # noqa: F811
+    """The choices of the location and partner filters are kept per calendar version: a
+    second visit does not look for them again, and a change (an event at a new location)
+    is offered at once."""
+    make_event(web, world, rooms, title="Första", room="hall")
+    path = f"/orgs/{world.library.slug}/program"
+    web.get(path)
+    web.ctx.program_choices._entries.clear()
+    engine = web.ctx.db.engine.sync_engine
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", note)
+    try:
+        web.get(path)  # finds the choices: the locations' query is among its statements
+        found = sum("DISTINCT locations.id" in sql for sql in seen)
+        seen.clear()
+        web.get(path)  # keeps them
+        kept = sum("DISTINCT locations.id" in sql for sql in seen)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", note)
+    assert (found, kept) == (1, 0)
+    # A change: an event in another location is offered as a choice on the next visit.
+    before = web.get(path).text
+    make_event(web, world, rooms, title="Andra", room="branch")
+    after = web.get(path).text
+    assert "Andra" in after and after.count("<option") > before.count("<option")

@@ -18,15 +18,21 @@ from webapp.locations import service as locations
 from webapp.slots import service as slots
 from webapp.volunteers import store as volunteer_store
 
+# The roles: anonymous, member of another association, association member, staff of
+# another library, staff, admin (and each organisation's admin beside its plain member).
 ROLES = (
     "anonymous",
     "library_admin",
     "library_staff",
     "other_library_admin",
+    "other_library_staff",
     "association_admin",
     "association_member",
     "other_association_admin",
+    "other_association_member",
 )
+# Made by this module (the shared ``world`` has no plain member of the other association).
+OTHER_ASSOCIATION_MEMBER = "member@otherassoc.test"
 EVERYONE = set(ROLES)
 LOGGED_IN = EVERYONE - {"anonymous"}
 LIBRARY_ADMIN = {"library_admin"}
@@ -38,6 +44,8 @@ ASSOCIATION_PEOPLE = {"association_admin", "association_member"}
 EXPECTED = {
     "home": ("/", "GET", EVERYONE),
     "healthz": ("/healthz", "GET", EVERYONE),
+    # For a scraper with the token, or on this machine; the test client is neither.
+    "metrics": ("/metrics", "GET", set()),
     "login": ("/login", "GET", EVERYONE),
     "signup": ("/signup", "GET", EVERYONE),
     "forgot_password": ("/password/forgot", "GET", EVERYONE),
@@ -269,6 +277,19 @@ EXPECTED = {
         "POST",
         set(),
     ),
+    # The accessibility statement at its four addresses, each with the report form (an empty
+    # report is refused with a message, for anyone); the privacy page. Editing and the
+    # reported problems are for the admins of the library that runs the service (the world's
+    # library: the oldest); unknown reports are 404 for them.
+    "accessibility": ("/accessibility", "GET", EVERYONE),
+    "accessibility_sv": ("/tillganglighet", "POST", EVERYONE),
+    "accessibility_da": ("/was", "GET", EVERYONE),
+    "accessibility_nb": ("/tilgjengelighet", "GET", EVERYONE),
+    "edit_accessibility": ("/accessibility/edit", "GET", LIBRARY_ADMIN),
+    "accessibility_reports": ("/accessibility/reports", "GET", LIBRARY_ADMIN),
+    "accessibility_report_handled": ("/accessibility/reports/999999/handled", "POST", set()),
+    "accessibility_report_delete": ("/accessibility/reports/999999/delete", "POST", set()),
+    "privacy": ("/privacy", "GET", EVERYONE),
     "sms_about_delete": ("/m/{sms_code}/delete", "POST", EVERYONE),
 }
 
@@ -484,6 +505,15 @@ def _turned_away(role, response):
 @pytest.mark.parametrize("role", ROLES)
 def test_route_access_matrix(web, world, role):
     params = _place(web, world)
+    if role == "other_association_member":
+        web.run(
+            factories.member,
+            web.ctx,
+            world.other_association.id,
+            OTHER_ASSOCIATION_MEMBER,
+            "member",
+        )
+        world.emails[role] = OTHER_ASSOCIATION_MEMBER
     if role != "anonymous":
         web.login(world.emails[role])
     failures = []

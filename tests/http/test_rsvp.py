@@ -482,3 +482,46 @@ def test_a_personal_feed_holds_the_dates_of_a_proven_number(web, world, rooms): 
     web.post(f"/r/{other}/cancel")
     assert summaries() == ["Språkcafé"]
     assert web.get("/r/not-a-token/calendar.ics").status_code == 404
+
+
+def test_names_and_numbers_go_when_the_date_is_long_past(web, world, rooms, monkeypatch):  # noqa: F811
+    """The retention rule (SAMSPEL_RSVP_RETENTION_DAYS): sign-ups keep no name or number once
+    their date ended that long ago; the counts of who came, and through what, stay."""
+    from webapp.worker import housekeeping
+
+    event_id, occurrence_id = _event(web, world, rooms, capacity=10)
+    _rsvp(web, event_id, name="Amal Haddad", phone="070-123 45 67", party_size="3")
+    _rsvp(web, event_id, name="Bo", party_size="1")
+    web.login("member@assoc.test")
+
+    async def ids_and_end(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            end = await conn.scalar(
+                select(occurrences.c.ends_at).where(occurrences.c.id == occurrence_id)
+            )
+            return list(await conn.scalars(select(rsvps.c.id).order_by(rsvps.c.id))), end
+
+    (amal, _bo), ends_at = web.run(ids_and_end, web.ctx)
+    web.post(f"/events/{event_id}/checkin/{occurrence_id}/{amal}", {"came": "1"})
+
+    async def people(ctx):  # type: ignore[no-untyped-def]
+        async with ctx.db.read() as conn:
+            result = await conn.execute(
+                select(rsvps.c.name, rsvps.c.phone, rsvps.c.party_size).order_by(rsvps.c.id)
+            )
+            return [tuple(row) for row in result]
+
+    days = web.ctx.settings.rsvp_retention_days
+    for moment, kept in (
+        (ends_at + timedelta(days=days - 1), True),
+        (ends_at + timedelta(days=days, hours=1), False),
+    ):
+        monkeypatch.setattr(clock, "now", lambda moment=moment: moment)
+        web.run(housekeeping, web.ctx.db, web.ctx.settings)
+        monkeypatch.undo()
+        if kept:
+            assert web.run(people, web.ctx) == [("Amal Haddad", "+46701234567", 3), ("Bo", None, 1)]
+    assert web.run(people, web.ctx) == [("", None, 3), ("", None, 1)]
+    web.login("member@assoc.test")  # the far-future housekeeping ended the session
+    figures = web.get(f"/events/{event_id}/results").text
+    assert "4 people signed up, 3 came." in figures

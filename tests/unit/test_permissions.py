@@ -49,6 +49,7 @@ EXPECTED = {
     "contacts.manage": (True, True, True, True),
     "sms.budget": (True, False, True, False),
     "volunteers.organisation": (True, True, True, True),
+    "statement.manage": (True, False, False, False),
 }
 # Rules about one event, walked in tests/unit/test_workflow.py.
 EVENT_RULES = {

@@ -16,8 +16,6 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_SLUG = 80
 MAX_ID = program_forms.MAX_ID
-FIRST_DAY = program_forms.FIRST_DAY
-LAST_DAY = program_forms.LAST_DAY
 # Every parameter of GET /api/v1/events, in the order the links write them.
 PARAMETERS = (
     "org",

@@ -13,8 +13,6 @@ import functools
 from typing import Any
 
 from webapp.api.forms import (
-    FIRST_DAY,
-    LAST_DAY,
     MAX_ID,
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -23,6 +21,7 @@ from webapp.api.forms import (
 )
 from webapp.api.service import DEFAULT_PER_PAGE
 from webapp.events.vocabulary import AUDIENCES, LANGUAGES, PARTNER_ROLES
+from webapp.web.forms import FIRST_DAY, LAST_DAY
 
 Json = dict[str, Any]
 

@@ -193,6 +193,9 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "sms.budget": _role("admin"),
     # An organisation's task templates and its volunteers' hours (reports to funders).
     "volunteers.organisation": _organisation_people,
+    # The deployment's accessibility statement and the problems reported there: the admins
+    # of the library that runs the service (``thing`` is that library).
+    "statement.manage": _role("admin", kind="library"),
 }
 
 

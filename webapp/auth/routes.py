@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from webapp.auth import service
+from webapp.auth import ratelimit, service
 from webapp.auth.forms import SECRET_FIELDS, account_email, login_form, new_password, safe_next
 from webapp.auth.guard import authorize
 from webapp.auth.sessions import SessionCookie
@@ -94,6 +94,24 @@ async def forgot_password(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "auth/forgot.html", {"form": FormState(), "sent": False})
     form = FormState(await request.form(max_files=0))
+    wait = await ratelimit.public_form(_ctx(request), "password-reset", client_ip(request))
+    if wait is not None:
+        minutes = max(1, -(-wait // 60))
+        form.error(
+            "email",
+            ngettext(
+                "Too many requests from this network. Try again in %(num)d minute.",
+                "Too many requests from this network. Try again in %(num)d minutes.",
+                minutes,
+            ),
+        )
+        return render(
+            request,
+            "auth/forgot.html",
+            {"form": form, "sent": False},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     email = account_email(form)
     if not form.ok or not email:
         return render(request, "auth/forgot.html", {"form": form, "sent": False}, status_code=400)

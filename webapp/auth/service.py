@@ -108,12 +108,19 @@ def _reset_token(ctx: Context, user_id: int, password_hash: str) -> str:
     return _reset_signer(ctx).sign({"u": user_id, "p": digest(password_hash)[:16]})
 
 
+# Reset e-mails to one address: at most this many an hour, so nobody can fill someone's
+# mailbox with our links (the page says "sent" either way, so the limit reveals nothing).
+RESET_MAILS_PER_ACCOUNT = Limit("reset-account", 5, 3600)
+
+
 async def request_password_reset(ctx: Context, *, email: str) -> None:
     """Send a reset link if the account exists; the visitor is told the same either way."""
-    async with ctx.db.read() as conn:
+    async with ctx.db.transaction() as conn:
         user = await store.user_by_email(conn, email)
-    if user is None or not user.is_active:
-        return
+        if user is None or not user.is_active:
+            return
+        if await RESET_MAILS_PER_ACCOUNT.hit(conn, user.email) > RESET_MAILS_PER_ACCOUNT.limit:
+            return
     token = _reset_token(ctx, user.id, user.password_hash)
     hours = ctx.settings.password_reset_hours
     with use_locale(user.locale or ctx.settings.locale):

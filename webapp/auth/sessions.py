@@ -23,7 +23,8 @@ from webapp.settings import Settings
 
 SESSION_COOKIE = "samspel_session"
 TOUCH_AFTER = timedelta(minutes=5)
-SKIP_PREFIXES = ("/static/", "/healthz")
+# Twilio's webhooks carry no session: a flood with a stolen cookie costs no lookup.
+SKIP_PREFIXES = ("/static/", "/healthz", "/webhooks/")
 
 
 class SessionCookie:

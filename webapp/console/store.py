@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,3 +30,11 @@ async def latest(conn: AsyncConnection, limit: int = 50) -> list[Row]:
         select(console_messages).order_by(console_messages.c.id.desc()).limit(limit)
     )
     return list(result)
+
+
+async def delete_older(conn: AsyncConnection, before: datetime) -> int:
+    """What the development console showed is not kept for long: it holds reset links."""
+    result = await conn.execute(
+        delete(console_messages).where(console_messages.c.created_at < before)
+    )
+    return int(result.rowcount or 0)

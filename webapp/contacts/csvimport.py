@@ -10,6 +10,7 @@ out or invalid (with the reason).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Collection
@@ -74,11 +75,17 @@ class Preview:
 
 
 def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (a BOM is dropped), else Windows-1252 (Excel's older CSV)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """The file's text: UTF-16 when it starts with its BOM (Excel's "Unicode text"), else
+    UTF-8 (a BOM is dropped), else Windows-1252 (Excel's older CSV). NUL characters, which no
+    contact has and PostgreSQL cannot store, are dropped."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")
 
 
 def _key(header: str) -> str:
@@ -104,34 +111,51 @@ def read(
     in the contact book; ``opted_out``: the hashes in the opt-out registry."""
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        return Preview(rows=[], problems=[_unreadable(1)], delimiter=delimiter)
     if header is None or not any(cell.strip() for cell in header):
         return Preview(rows=[], problems=[_("The file is empty.")], delimiter=delimiter)
     columns, problems = _columns(header)
     missing = [name for name in REQUIRED if name not in columns]
     rows: list[Row] = []
     seen: dict[str, int] = {}
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines between blocks
-        if len(rows) >= MAX_ROWS:
-            problems.append(_("Only the first %(num)d rows are read.", num=MAX_ROWS))
-            break
-        rows.append(
-            _row(
-                number,
-                cells,
-                header,
-                columns,
-                missing,
-                region=region,
-                existing=existing,
-                opted_out=opted_out,
-                seen=seen,
-                today=today,
-            )  # fmt: skip
-        )
+    number = 1
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines between blocks
+            if len(rows) >= MAX_ROWS:
+                problems.append(_("Only the first %(num)d rows are read.", num=MAX_ROWS))
+                break
+            rows.append(
+                _row(
+                    number,
+                    cells,
+                    header,
+                    columns,
+                    missing,
+                    region=region,
+                    existing=existing,
+                    opted_out=opted_out,
+                    seen=seen,
+                    today=today,
+                )  # fmt: skip
+            )
+    except csv.Error:
+        # A cell longer than the csv module takes (128 KB), or a broken quote: what was read
+        # before it is shown, and the rest is named as unreadable.
+        problems.append(_unreadable(number + 1))
     return Preview(rows=rows, problems=problems, delimiter=delimiter)
+
+
+def _unreadable(line: int) -> str:
+    return _(
+        "The file could not be read from line %(num)d on: a cell is far too long or a "
+        "quotation mark is not closed.",
+        num=line,
+    )
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:

@@ -11,7 +11,7 @@ from webapp.contacts.service import Contact
 from webapp.contacts.vocabulary import CONSENT_SOURCES
 from webapp.events.vocabulary import LANGUAGES
 from webapp.i18n import _
-from webapp.web.forms import FormState
+from webapp.web.forms import FormState, without_control
 
 MAX_TAGS = 20
 
@@ -79,8 +79,8 @@ def initial(found: Contact) -> FormState:
 def search(raw: Any) -> tuple[str, str | None, int]:
     """The search words, the tag and the page from the list's query string (never an error:
     a page number we did not make is the first page)."""
-    text = " ".join(str(raw.get("q", ""))[:100].split())
-    tag = " ".join(str(raw.get("tag", ""))[:MAX_TAG].split()) or None
+    text = " ".join(without_control(str(raw.get("q", "")))[:100].split())
+    tag = " ".join(without_control(str(raw.get("tag", "")))[:MAX_TAG].split()) or None
     page_raw = str(raw.get("page", ""))
     page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) <= 10_000 else 1
     return text, tag, page

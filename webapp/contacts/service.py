@@ -19,6 +19,7 @@ from webapp.db import Database
 from webapp.i18n import _
 from webapp.problems import Forbidden, Invalid, NotFound
 from webapp.sms import store as sms_store
+from webapp.web.forms import without_control
 
 PAGE_SIZE = 50
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -304,7 +305,7 @@ async def stage_import(
             conn,
             organisation_id=organisation.id,
             user_id=actor.user_id,
-            filename=filename[:200],
+            filename=without_control(filename)[:200],
             content=csvimport.decode(data),
             created_at=clock.now(),
         )

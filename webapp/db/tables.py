@@ -400,6 +400,9 @@ occurrences = Table(
 )
 Index("ix_occurrences_room_time", occurrences.c.room_id, occurrences.c.starts_at)
 Index("ix_occurrences_event", occurrences.c.event_id, occurrences.c.starts_at)
+# The public program of all libraries lists dates in time order, a page at a time: read in
+# this index's order, the first page is found without sorting every upcoming date.
+Index("ix_occurrences_starts", occurrences.c.starts_at)
 
 # Every change of an event's fields: who, when, and each field's old and new value.
 event_revisions = Table(
@@ -920,4 +923,48 @@ volunteer_boards = Table(
     Column("note", Text, nullable=False),
     _ts("updated_at"),
     CheckConstraint("access IN ('public', 'invite', 'closed')", name="access"),
+)
+
+# The deployment's accessibility statement and privacy contact, kept by the operating library
+# (``SAMSPEL_OPERATOR``). Until its admins save one, the pages show a generated default.
+statements = Table(
+    "statements",
+    metadata,
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("compliance", String(8), nullable=False),
+    Column("known_problems", Text, nullable=False),
+    Column("tested_how", Text, nullable=False),
+    Column("report_email", String(254), nullable=False),
+    Column("report_phone", String(40), nullable=False),
+    Column("uustatus_url", String(300), nullable=False),
+    Column("was_url", String(300), nullable=False),
+    Column("privacy_email", String(254), nullable=False),
+    Column("privacy_note", Text, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("reviewed_on", Date, nullable=False),
+    Column("updated_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("compliance IN ('full', 'partial', 'none')", name="compliance"),
+)
+
+# Accessibility problems reported from the statement page, without an account.
+accessibility_reports = Table(
+    "accessibility_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("page", String(500), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("contact", String(254), nullable=False),
+    Column("language", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("handled_at", nullable=True),
+    Column("handled_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+)
+Index(
+    "ix_accessibility_reports_organisation",
+    accessibility_reports.c.organisation_id,
+    accessibility_reports.c.created_at,
 )

@@ -52,7 +52,8 @@ async def seed(
                 "agreement": AGREEMENT,
                 "wished_times": "A weekday evening",
                 "description": (
-                    "Welcome! **Free**, no registration needed.\n\n- Coffee\n- Interpreters"
+                    "Welcome! **Free** and open to everyone. Sign up so we know how many to expect."
+                    "\n\n- Coffee\n- Interpreters"
                 ),
                 **values,
             },

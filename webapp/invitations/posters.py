@@ -9,6 +9,7 @@ audience gets the poster in the language of the library's country, and the plan 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +29,8 @@ from webapp.settings import SUPPORTED_LOCALES
 
 SIZES: dict[str, Size] = {"a4": "A4", "a3": "A3", "a5": "A5-flyer"}
 COUNTRY_LANGUAGE = {"SE": "sv", "DK": "da", "NO": "nb"}
+
+log = logging.getLogger("samspel.posters")
 
 # Poster words in languages the app's pages are not (yet) in.
 POSTER_WORDS: dict[str, dict[str, str]] = {
@@ -63,6 +66,10 @@ def _words(language: str) -> tuple[Labels, dict[str, str]]:
             accessibility=_("Accessibility"), scan=_("Scan for more, and to sign up"),
         )  # fmt: skip
         return labels, accessibility_labels()
+
+
+class PosterUnavailable(Exception):
+    """The system could not make the poster now (not the event's fault): try again later."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,12 @@ async def poster(
         ),
     )
     created = event.row.updated_at if isinstance(event.row.updated_at, datetime) else now
-    pdf = await anyio.to_thread.run_sync(lambda: render(content, SIZES[size], created=created))
+    try:
+        pdf = await anyio.to_thread.run_sync(lambda: render(content, SIZES[size], created=created))
+    except OSError as error:
+        # A poster is drawn in memory; the disk is only read (the font files). What fails
+        # here is the system: a font file gone or unreadable, no file handles left.
+        log.error("poster %s-%s could not be made: %s", event_id, channel_id, error)
+        raise PosterUnavailable() from error
     name = f"poster-{event_id}-{link.code}-{size}.pdf"
     return Poster(filename=name, pdf=pdf)

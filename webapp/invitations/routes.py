@@ -14,9 +14,11 @@ from starlette.routing import Route
 
 from webapp.auth.guard import authorize
 from webapp.events.vocabulary import language_labels
+from webapp.i18n import _
 from webapp.invitations import forms, posters, results, service, vocabulary
 from webapp.orgs import service as orgs
 from webapp.problems import Invalid, NotFound
+from webapp.web import errors
 from webapp.web.forms import FormState
 from webapp.web.routing import answers, app_context, path_id
 from webapp.web.templating import render
@@ -274,6 +276,12 @@ async def channel_poster(request: Request) -> Response:
     except Invalid as problem:
         return Response(
             "; ".join(problem.errors.values()), status_code=409, media_type="text/plain"
+        )
+    except posters.PosterUnavailable:
+        return errors.unavailable_page(
+            request,
+            _("The poster could not be made right now. Try again in a few minutes."),
+            retry_after=60,
         )
     return Response(
         made.pdf,

@@ -44,4 +44,10 @@ def text(row: Row) -> str:
             organisation=params.get("organisation", ""),
             title=title,
         )
+    if row.kind == "accessibility_report":
+        return _(
+            "A reader reported an accessibility problem (page: %(page)s). Read it under "
+            "Accessibility statement → Reported problems.",
+            page=params.get("page") or "–",
+        )
     return title

@@ -20,6 +20,7 @@ from webapp.orgs import forms, service
 from webapp.orgs import store as org_store
 from webapp.problems import Forbidden, Invalid, NotFound
 from webapp.web.forms import FormState
+from webapp.web.routing import limit_public_form
 from webapp.web.templating import render
 
 
@@ -52,6 +53,7 @@ async def signup(request: Request) -> Response:
     context = {"libraries": libraries, "library_options": [(lib.id, lib.name) for lib in libraries]}
     if request.method == "GET":
         return render(request, "orgs/signup.html", {**context, "form": FormState()})
+    await limit_public_form(request, "signup")  # 429 past the per-address limit
     raw = await request.form(max_files=0)
     form, account, data = forms.signup_form(
         raw, [lib.id for lib in libraries], request.state.locale

@@ -16,8 +16,6 @@ from webapp.web.forms import FormState
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 500
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 FIELDS = ("from", "to", "location", "room", "audience", "language", "partner")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -45,20 +43,7 @@ def filters_form(query: Mapping[str, Any]) -> tuple[FormState, Filters]:
 
 
 def _day(form: FormState, name: str) -> date | None:
-    """A date the program can have: one a time zone can carry to UTC and back (9999-12-31
-    cannot), so a far-off date is a message next to the field, not an error page."""
-    day = form.date(name, required=False)
-    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        form.error(
-            name,
-            _(
-                "Enter a date from %(first)s to %(last)s.",
-                first=FIRST_DAY.isoformat(),
-                last=LAST_DAY.isoformat(),
-            ),
-        )
-        return None
-    return day
+    return form.date(name, required=False)
 
 
 def _page(raw: Any) -> int:

@@ -26,7 +26,7 @@ from webapp.events import access
 from webapp.events.workflow import PUBLIC_STATES
 from webapp.orgs import store as org_store
 from webapp.problems import NotFound
-from webapp.program import store
+from webapp.program import choices, store
 from webapp.program.store import Narrowing, Window
 
 PAGE_SIZE = 40
@@ -231,17 +231,28 @@ def narrowing(organisation: Row | None, filters: Filters) -> Narrowing:
 async def _read(
     ctx: Context, window: Window, narrowing: Narrowing, limit: int, offset: int
 ) -> tuple[list[tuple[Row, list[Row]]], list[Row], list[Row]]:
-    """The dates with their events' partners, and the filters' choices: four queries, however
-    many dates there are."""
+    """The dates with their events' partners, and the filters' choices: two queries and a
+    look at the calendar version, however many dates there are (four when the version
+    changed)."""
+    # The filters' choices for this window, as of the calendar version (webapp/program/
+    # choices.py): found once per version, not on every visit.
+    of_hour = Window(start=window.start, end=window.end, after=choices.hour(window.after))
+    key = (narrowing.organisation_id, of_hour)
+    version, _organisation = await ctx.calendar_versions.read()
+    kept = ctx.program_choices.get(key, version)
     async with ctx.db.read() as conn:
         rows = await store.dates(conn, window, narrowing, limit=limit, offset=offset)
         partners = await store.active_partners(conn, sorted({r.event_id for r in rows}))
-        locations = await store.locations_in_program(conn, window, narrowing.organisation_id)
-        choices = await store.partners_in_program(conn, window, narrowing.organisation_id)
+        if kept is None:
+            locations = await store.locations_in_program(conn, of_hour, narrowing.organisation_id)
+            offered = await store.partners_in_program(conn, of_hour, narrowing.organisation_id)
+            ctx.program_choices.put(key, version, locations, offered)
+        else:
+            locations, offered = kept
     by_event: dict[int, list[Row]] = {}
     for partner in partners:
         by_event.setdefault(partner.event_id, []).append(partner)
-    return [(row, by_event.get(row.event_id, [])) for row in rows], locations, choices
+    return [(row, by_event.get(row.event_id, [])) for row in rows], locations, offered
 
 
 def _by_day(found: Iterable[tuple[Row, list[Row]]], default_tz: ZoneInfo) -> list[Day]:

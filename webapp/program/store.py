@@ -13,10 +13,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, exists, or_, select
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    Text,
+    and_,
+    cast,
+    exists,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from webapp.db.tables import (
     event_partners,
@@ -59,18 +73,47 @@ class Narrowing:
     partner_id: int | None = None
 
 
+# Aliases made once: making one copies its table's columns (a third of a millisecond for
+# ``events``), and the program page builds its conditions three times.
+_PUBLISHED = event_transitions.alias("published")
+_HOSTED = events.alias("hosted")
+
+
 def _was_published() -> ColumnElement[bool]:
-    published = event_transitions.alias("published")
+    published = _PUBLISHED
     return exists().where(published.c.event_id == events.c.id, published.c.action == "publish")
 
 
 def _public_event() -> ColumnElement[bool]:
     """A public event, or a cancelled one that was public before: people who have its poster
-    or SMS still find it, marked cancelled. One cancelled before publication stays private."""
-    return or_(
-        events.c.state.in_(PUBLIC_STATES),
-        and_(events.c.state == "cancelled", _was_published()),
-    )
+    or SMS still find it, marked cancelled. One cancelled before publication stays private.
+
+    The state is ``_unindexed``: most events are public, so the index on ``state`` narrows
+    nothing down, yet SQLite, which has no statistics unless ANALYZE runs, would start from it
+    and read every public event in the database. It is tested on the rows found through the
+    dates, the event or the organisation instead."""
+    state = _unindexed(events.c.state)
+    return or_(state.in_(PUBLIC_STATES), and_(state == "cancelled", _was_published()))
+
+
+class _unindexed(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """A column that SQLite may not look up by index: ``+column`` (SQLite's way to say so).
+    Just the column elsewhere: PostgreSQL chooses from its statistics, and an expression
+    would hide them from it."""
+
+    type = String()
+    name = "unindexed"
+    inherit_cache = True
+
+
+@compiles(_unindexed)
+def _unindexed_elsewhere(element: _unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_unindexed, "sqlite")
+def _unindexed_on_sqlite(element: _unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.clauses, **kw))
 
 
 def _public() -> list[ColumnElement[bool]]:
@@ -83,6 +126,20 @@ def _active_partner_of(organisation_id: int) -> ColumnElement[bool]:
             event_partners.c.organisation_id == organisation_id,
             event_partners.c.status == "active",
         )
+    )
+
+
+def _events_of(organisation_id: int) -> CompoundSelect[Any]:
+    """The events the organisation hosts (a library) or co-authors, as one list of ids:
+    both halves use an index, and the database starts from them rather than from every
+    public event (``library_id = ? OR id IN (…)`` could not use either index)."""
+    hosted = _HOSTED
+    return union(
+        select(hosted.c.id).where(hosted.c.library_id == organisation_id),
+        select(event_partners.c.event_id).where(
+            event_partners.c.organisation_id == organisation_id,
+            event_partners.c.status == "active",
+        ),
     )
 
 
@@ -101,12 +158,7 @@ def conditions(window: Window, narrowing: Narrowing) -> list[ColumnElement[bool]
     if window.after is not None:
         found.append(occurrences.c.ends_at > window.after)
     if narrowing.organisation_id is not None:
-        found.append(
-            or_(
-                events.c.library_id == narrowing.organisation_id,
-                _active_partner_of(narrowing.organisation_id),
-            )
-        )
+        found.append(events.c.id.in_(_events_of(narrowing.organisation_id)))
     if narrowing.location_id is not None:
         found.append(rooms.c.location_id == narrowing.location_id)
     if narrowing.room_id is not None:

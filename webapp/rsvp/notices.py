@@ -139,6 +139,7 @@ async def send_reminders(ctx: Context, *, now: datetime) -> int:
                 occurrences.c.starts_at > now,
                 occurrences.c.starts_at <= now + timedelta(hours=hours + 24),
             )
+            .order_by(rsvps.c.id)  # rows claimed in one order by every worker: no deadlock
         )
         loaded: dict[int, access.Event] = {}
         for row in list(result):
@@ -147,12 +148,17 @@ async def send_reminders(ctx: Context, *, now: datetime) -> int:
             event = loaded[row.event_id]
             if reminder_time(row.starts_at, _zone(ctx, event), hours) > now:
                 continue
-            if row.created_at >= reminder_time(row.starts_at, _zone(ctx, event), hours):
-                # Signed up after the reminder time: they know it is soon.
-                await conn.execute(
-                    update(rsvps).where(rsvps.c.id == row.id).values(reminded_at=now)
-                )
+            # Claimed for this round: another worker's round at the same moment waits for
+            # this transaction, then finds the reminder done (no SMS sent twice).
+            claimed = await conn.execute(
+                update(rsvps)
+                .where(rsvps.c.id == row.id, rsvps.c.reminded_at.is_(None))
+                .values(reminded_at=now)
+            )
+            if claimed.rowcount != 1:
                 continue
+            if row.created_at >= reminder_time(row.starts_at, _zone(ctx, event), hours):
+                continue  # signed up after the reminder time: they know it is soon
             language = _language(row)
             day, at = format_when(row.starts_at, language, _zone(ctx, event))
             with use_locale(language):
@@ -163,6 +169,5 @@ async def send_reminders(ctx: Context, *, now: datetime) -> int:
                     link=service.personal_link(ctx, row),
                 )  # fmt: skip
             await _tell(conn, ctx, event, row, body, now)
-            await conn.execute(update(rsvps).where(rsvps.c.id == row.id).values(reminded_at=now))
             sent += 1
     return sent

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -170,3 +170,18 @@ async def signed_up_dates(conn: AsyncConnection, row: Row) -> list[Row]:
         .order_by(rsvps.c.id)
     )
     return list(result)
+
+
+async def erase_ended(conn: AsyncConnection, before: datetime) -> int:
+    """The retention rule: sign-ups for dates that ended before ``before`` keep no name and
+    no number. What stays (party size, status, the link people came through) is what the
+    organisers' counts of who came and what brought them need."""
+    ended = select(occurrences.c.id).where(occurrences.c.ends_at < before)
+    result = await conn.execute(
+        update(rsvps)
+        .where(
+            rsvps.c.occurrence_id.in_(ended), or_(rsvps.c.name != "", rsvps.c.phone.is_not(None))
+        )
+        .values(name="", phone=None)
+    )
+    return int(result.rowcount or 0)

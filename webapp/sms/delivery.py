@@ -29,7 +29,7 @@ def make_provider(ctx: Context) -> SmsProvider:
             timeout=min(10.0, settings.sms_lease_seconds / 2),
         )
     # Development: messages go to the log and to /console/messages.
-    return ConsoleSmsProvider(ctx.mail)
+    return ConsoleSmsProvider(ctx.console)
 
 
 def make_dispatcher(ctx: Context, provider: SmsProvider, *, role: str) -> Dispatcher:

@@ -42,7 +42,7 @@ async def seed(ctx: Context, *, association: Row, member: Actor, admin: Actor) -
         template=TEMPLATE if cafe else "Hej {name}! Välkommen till språkcaféet på torsdag.",
         contact_ids=[p.id for p in people], event=cafe,
     )  # fmt: skip
-    dispatcher = delivery.make_dispatcher(ctx, ConsoleSmsProvider(ctx.mail), role="demo")
+    dispatcher = delivery.make_dispatcher(ctx, ConsoleSmsProvider(ctx.console), role="demo")
     while await dispatcher.run_once():
         pass
     async with ctx.db.read() as conn:

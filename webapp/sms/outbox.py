@@ -84,7 +84,13 @@ class SqlOutbox:
             await _event(conn, message_id, "sent", now, detail=accepted.status)
 
     async def retry(
-        self, message_id: int, *, at: datetime, failure: SmsFailure, now: datetime
+        self,
+        message_id: int,
+        *,
+        at: datetime,
+        failure: SmsFailure,
+        now: datetime,
+        attempt_used: bool = True,
     ) -> None:
         async with self.db.transaction() as conn:
             result = await conn.execute(
@@ -94,6 +100,8 @@ class SqlOutbox:
                 .where(outbox.c.id == message_id, outbox.c.status == "sending")
                 .values(
                     status="queued",
+                    # The provider never took it: the claim's attempt is given back.
+                    **({} if attempt_used else {"attempts": outbox.c.attempts - 1}),
                     next_attempt_at=at,
                     claimed_by=None,
                     claimed_until=None,

@@ -2,13 +2,13 @@
 recipient's page behind each message's link (``/m/{code}``); and Twilio's webhooks.
 
 The webhooks (delivery reports and replies) must carry a valid ``X-Twilio-Signature`` for
-the public address (the base URL, not what a proxy passed on); anything else is 403 before
-the body is looked at further."""
+the public address (the base URL, not what a proxy passed on). Anything else is refused
+before any database work, cheaply even in a flood: see ``_signed_form``."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 from xml.sax.saxutils import escape
 
 from sqlalchemy.engine import Row
@@ -27,45 +27,104 @@ from webapp.orgs import service as orgs
 from webapp.problems import Forbidden, Invalid
 from webapp.rsvp import forms as rsvp_forms
 from webapp.rsvp import service as rsvp_service
+from webapp.settings import Settings
 from webapp.sms import about, budget, forms, log, service, webhooks
 from webapp.web.forms import FormState
 from webapp.web.routing import answers, app_context, path_id
 from webapp.web.templating import render
 
-MAX_BODY = 64 * 1024
+MAX_BODY = 64 * 1024  # Twilio's largest forms (1,600 characters of emoji) are ~20 KB
+MAX_FIELDS = 100
+SMALL_BODY = 8 * 1024  # a delivery report is ~0.5 KB, a 1,600-character reply at most ~5 KB
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+FORM = "application/x-www-form-urlencoded"
 
 
-async def _signed_form(request: Request) -> dict[str, str] | None:
-    """The POSTed form when Twilio signed it, else None (also without Twilio configured)."""
+def _refusal(status_code: int, text: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(text, status_code=status_code, media_type="text/plain", headers=headers)
+
+
+async def _body(request: Request) -> bytes | None:
+    """The body, read as it comes and given up on past MAX_BODY (None then)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _signed_form(request: Request) -> dict[str, str] | Response:
+    """The POSTed form when Twilio signed it; else the refusal, decided before any database
+    work: 429 for an address refused too often lately (webhooks.RefusalLimit), 413 for a
+    body over MAX_BODY (not read whole), 400 for what is not a form, 403 for a missing or
+    wrong signature (also when Twilio is not configured)."""
     settings = app_context(request).settings
+    limit = webhooks.refusal_limit(request.app.state)
+    address = request.client.host if request.client else "unknown"
+    wait = limit.wait(address)
+    if wait is not None and not _small_and_signed(request):
+        return _refusal(429, "Too Many Requests", {"Retry-After": str(wait)})
+    checked = await _check(request, settings)
+    if isinstance(checked, Response):
+        limit.refused(address)
+    else:
+        limit.signed(address)
+    return checked
+
+
+def _small_and_signed(request: Request) -> bool:
+    """Signed and the size of a real webhook: checked even from a limited address (one
+    HMAC), so a flood from an address Twilio shares (a proxy's) cannot lose its reports."""
+    declared = request.headers.get("content-length") or ""
+    return bool(request.headers.get("x-twilio-signature")) and (
+        declared.isdigit() and int(declared) <= SMALL_BODY
+    )
+
+
+async def _check(request: Request, settings: Settings) -> dict[str, str] | Response:
     signature = request.headers.get("x-twilio-signature", "")
     if settings.sms_provider != "twilio" or not signature:
-        return None
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return None
-    form = await request.form(max_files=0, max_fields=100)
-    params = {key: value for key, value in form.items() if isinstance(value, str)}
+        return _refusal(403, "Forbidden")
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit():
+        return _refusal(400, "Bad Request")
+    if int(declared) > MAX_BODY:
+        return _refusal(413, "Payload Too Large")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
+        return _refusal(400, "Bad Request")
+    body = await _body(request)
+    if body is None:
+        return _refusal(413, "Payload Too Large")
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS,
+            errors="strict",
+        )  # fmt: skip
+    except (UnicodeDecodeError, ValueError):
+        return _refusal(400, "Bad Request")
+    params = dict(pairs)
     url = settings.base_url + request.url.path
     if request.url.query:
         url += "?" + request.url.query
     if not RequestValidator(settings.twilio_auth_token).validate(url, params, signature):
-        return None
+        return _refusal(403, "Forbidden")
     return params
 
 
 async def status(request: Request) -> Response:
     params = await _signed_form(request)
-    if params is None:
-        return Response("Forbidden", status_code=403, media_type="text/plain")
+    if isinstance(params, Response):
+        return params
     await webhooks.delivery_report(app_context(request), params)
     return Response(status_code=204)
 
 
 async def inbound(request: Request) -> Response:
     params = await _signed_form(request)
-    if params is None:
-        return Response("Forbidden", status_code=403, media_type="text/plain")
+    if isinstance(params, Response):
+        return params
     answer = await webhooks.reply(app_context(request), params)
     body = (
         f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(answer)}'

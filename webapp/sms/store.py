@@ -292,3 +292,45 @@ async def latest_invitation(conn: AsyncConnection, phone_hash: str) -> str | Non
         .order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
         .limit(1)
     )
+
+
+async def outbox_figures(conn: AsyncConnection, now: datetime) -> tuple[dict[str, int], int, float]:
+    """For monitoring: messages per status, how many are due now, and how long the oldest
+    due message has waited (seconds; 0 when none). Counted on the outbox's (status,
+    next_attempt_at) index."""
+    by_status = {
+        row.status: int(row.n)
+        for row in await conn.execute(
+            select(outbox.c.status, func.count().label("n")).group_by(outbox.c.status)
+        )
+    }
+    due = (
+        await conn.execute(
+            select(func.count(), func.min(outbox.c.next_attempt_at)).where(
+                outbox.c.status == "queued", outbox.c.next_attempt_at <= now
+            )
+        )
+    ).one()
+    oldest = due[1]
+    if oldest is not None and oldest.tzinfo is None:  # SQLite hands back naive UTC
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    waited = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return by_status, int(due[0]), waited
+
+
+async def forget_old(conn: AsyncConnection, before: datetime) -> int:
+    """The retention rule for the SMS log: messages sent and replies received before
+    ``before`` keep neither the number nor the text (their status, segments and cost stay
+    for the organisation's figures; the number's hash, for opt-outs)."""
+    done = ("sent", "delivered", "undelivered", "failed", "cancelled")
+    sent = await conn.execute(
+        update(outbox)
+        .where(outbox.c.created_at < before, outbox.c.status.in_(done), outbox.c.phone.is_not(None))
+        .values(phone=None, body="")
+    )
+    replies = await conn.execute(
+        update(sms_replies)
+        .where(sms_replies.c.received_at < before, sms_replies.c.phone.is_not(None))
+        .values(phone=None, body="")
+    )
+    return int(sent.rowcount or 0) + int(replies.rowcount or 0)

@@ -2,10 +2,11 @@
 A YES or NO (JA/NEJ, JA/NEI) answers the newest invitation to an event the number got: the
 RSVP is registered or declined and confirmed by SMS.
 
-Both come as signed form POSTs (validated in the routes). A delivery report moves the
-message forward (never back: reports can arrive out of order) and is kept in its history. A
-reply that is a keyword acts on the opt-out registry (STOP, START) or gets the sender's
-contact (HELP); any other reply is kept for the organisation that messaged the number last.
+Both come as signed form POSTs (validated in the routes, with :class:`RefusalLimit` against
+floods). A delivery report moves the message forward (never back: reports can arrive out of
+order) and is kept in its history. A reply that is a keyword acts on the opt-out registry
+(STOP, START) or gets the sender's contact (HELP); any other reply is kept for the
+organisation that messaged the number last.
 """
 
 from __future__ import annotations
@@ -33,6 +34,64 @@ STATUSES = {
 # How long a report for an id not recorded yet waits for it (seconds, in turn): at most 1.5 s,
 # far below Twilio's 15 s webhook timeout.
 UNKNOWN_ID_PAUSES = (0.1, 0.4, 1.0)
+
+
+class RefusalLimit:
+    """Webhook requests refused (bad or missing signature, too large, not a form) per client
+    address, in this process's memory: an address refused ``limit`` times in a window of
+    ``window`` seconds is answered 429 before its requests are read, until the window ends.
+
+    Never limited: an address that sent a correctly signed webhook in the last ``trusted``
+    seconds (Twilio's, or a proxy's that Twilio's requests come through); and the routes
+    still check a signed request of a webhook's size from a limited address. So a flood
+    cannot make Twilio's reports be refused. The count costs no database work, and kept per
+    process it needs none: it only saves reading and checking what would be refused anyway
+    (each process lets an address through ``limit`` times per window)."""
+
+    def __init__(
+        self, *, limit: int = 20, window: int = 60, trusted: int = 3600, addresses: int = 10_000
+    ) -> None:
+        self.limit, self.window, self.trusted, self.addresses = limit, window, trusted, addresses
+        self._started = 0
+        self._refused: dict[str, int] = {}
+        self._signed: dict[str, int] = {}  # address → when it last sent a signed webhook
+
+    def _now(self) -> int:
+        now = clock.epoch_seconds()
+        if now - self._started >= self.window:
+            self._started, self._refused = now - now % self.window, {}
+        return now
+
+    def wait(self, address: str) -> int | None:
+        """Seconds until ``address`` may be heard again; None when it may now."""
+        now = self._now()
+        if self._refused.get(address, 0) < self.limit:
+            return None
+        if now - self._signed.get(address, -self.trusted) < self.trusted:
+            return None
+        return max(1, self._started + self.window - now)
+
+    def refused(self, address: str) -> None:
+        self._now()
+        if len(self._refused) >= self.addresses and address not in self._refused:
+            return  # a flood from very many addresses: stop counting rather than grow
+        self._refused[address] = self._refused.get(address, 0) + 1
+
+    def signed(self, address: str) -> None:
+        if len(self._signed) >= self.addresses:
+            now = clock.epoch_seconds()
+            self._signed = {a: t for a, t in self._signed.items() if now - t < self.trusted}
+        if len(self._signed) < self.addresses or address in self._signed:
+            self._signed[address] = clock.epoch_seconds()
+
+
+def refusal_limit(state: object) -> RefusalLimit:
+    """The app's RefusalLimit (``app.state``), made on first use."""
+    limit = getattr(state, "webhook_refusals", None)
+    if limit is None:
+        limit = RefusalLimit()
+        setattr(state, "webhook_refusals", limit)  # noqa: B010 - Starlette's State
+    return limit
 
 
 async def delivery_report(ctx: Context, params: Mapping[str, str]) -> None:

@@ -142,7 +142,8 @@ async def send_reminders(ctx: Context, *, now: datetime) -> int:
             due = reminder_time(row.starts_at, zone_of(ctx, event), hours)
             if due > now:
                 continue
-            await store.set_signup(conn, row.id, reminded_at=now)
+            if not await store.claim_reminder(conn, row.id, now):
+                continue  # another worker's round at the same moment reminded them
             if row.created_at >= due:
                 continue  # signed up after the reminder time: they know it is soon
             language = language_of(row)

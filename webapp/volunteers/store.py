@@ -540,8 +540,20 @@ async def reminders_due(conn: AsyncConnection, now: datetime, until: datetime) -
             volunteer_shifts.c.starts_at > now,
             volunteer_shifts.c.starts_at <= until,
         )
+        .order_by(volunteer_signups.c.id)  # claimed in one order by every worker: no deadlock
     )
     return list(result)
+
+
+async def claim_reminder(conn: AsyncConnection, signup_id: int, now: datetime) -> bool:
+    """Mark the sign-up reminded, unless it already is: False when another transaction did
+    (on PostgreSQL the update waits for that one to end, then finds the row changed)."""
+    result = await conn.execute(
+        update(volunteer_signups)
+        .where(volunteer_signups.c.id == signup_id, volunteer_signups.c.reminded_at.is_(None))
+        .values(reminded_at=now)
+    )
+    return result.rowcount == 1
 
 
 # Boards ----------------------------------------------------------------------------------------

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from webapp.db.engine import unavailable
 from webapp.i18n import _
 from webapp.web.templating import render
+
+log = logging.getLogger("samspel.errors")
 
 
 def login_url(request: Request) -> str:
@@ -50,6 +54,20 @@ def error_page(request: Request, status_code: int, detail: str | None = None) ->
     )
 
 
+def unavailable_page(request: Request, text: str, *, retry_after: int) -> Response:
+    """A 503 page saying what could not be done right now, with ``Retry-After``."""
+    title = _messages()[503][0]
+    response = render(
+        request,
+        "errors/error.html",
+        {"status_code": 503, "title": title, "text": text},
+        status_code=503,
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = (
@@ -65,7 +83,28 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+# Seconds a client is asked to wait when the database is unavailable (503).
+UNAVAILABLE_RETRY_AFTER = 10
+
+
+def _unavailable_page(request: Request, exc: Exception) -> Response:
+    # The database is down, cut off or too busy (webapp/db/engine.py): not a bug, and the
+    # next request tries again. One log line, no traceback: an outage would be all tracebacks.
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return unavailable_page(request, _messages()[503][1], retry_after=UNAVAILABLE_RETRY_AFTER)
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """A database or OS error in a route: the 503 page when the database is unavailable;
+    anything else goes on to :func:`server_error` (a 500, logged with its traceback)."""
+    if not unavailable(exc):
+        raise exc
+    return _unavailable_page(request, exc)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
+    if unavailable(exc):  # raised outside the routes (a middleware's session lookup)
+        return _unavailable_page(request, exc)
     return error_page(request, 500)
 
 

@@ -19,6 +19,9 @@ from webapp.i18n import _, ngettext
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLUG = re.compile(r"[^a-z0-9]+")
+# The dates any form takes (FormState.date).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 class FormState:
@@ -175,17 +178,31 @@ class FormState:
         return [v for v in allowed if v in values]
 
     def date(self, name: str, *, required: bool = True) -> date | None:
-        """A date as ``<input type=date>`` sends it (YYYY-MM-DD)."""
+        """A date as ``<input type=date>`` sends it (YYYY-MM-DD), from FIRST_DAY to LAST_DAY:
+        one a time zone can carry to UTC and back, with room for a series after it
+        (9999-12-31 cannot), so a far-off date is a message next to the field, never an
+        error page."""
         raw = self._get(name).strip()
         if not raw:
             if required:
                 self.error(name, _("This field is required."))
             return None
         try:
-            return date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
+            day = date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
         except ValueError:
             self.error(name, _("Enter a date like 2026-11-30."))
             return None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.error(
+                name,
+                _(
+                    "Enter a date from %(first)s to %(last)s.",
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                ),
+            )
+            return None
+        return day
 
     def time(self, name: str, *, required: bool = True) -> time | None:
         """A time of day as ``<input type=time>`` sends it (HH:MM, 24-hour clock)."""
@@ -211,6 +228,12 @@ class FormState:
             self.error(name, _("Enter a web address starting with https://"))
             return None
         return value
+
+
+def without_control(text: str) -> str:
+    """Text with the invisible control characters (NUL and the like) taken out: for values
+    read without a message, like a search box. PostgreSQL refuses NUL in text."""
+    return _CONTROL.sub("", text)
 
 
 def _bad_date() -> date:

@@ -73,3 +73,19 @@ async def library_from_path(request: Request) -> Row:
     if org.kind != "library":
         raise NotFound()
     return org
+
+
+# Path parameters that name something public; any other text in a path (a token, a code,
+# a feed's key) may be someone's personal link.
+PUBLIC_PARAMETERS = frozenset({"slug"})
+
+
+def shareable_path(request: Request) -> str:
+    """The page's path as it may be passed on to others (the accessibility report's "which
+    page"): the path itself when its parameters are ids and organisations' names, else the
+    route's pattern (``/r/{token}``), so a personal link never travels with it."""
+    route = request.scope.get("route")
+    params = request.path_params
+    if all(isinstance(v, int) or k in PUBLIC_PARAMETERS for k, v in params.items()):
+        return request.url.path
+    return str(getattr(route, "path", "/"))

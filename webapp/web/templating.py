@@ -24,6 +24,7 @@ from webapp.i18n.catalogs import raw_gettext, raw_ngettext
 from webapp.settings import Settings
 from webapp.sms import log as sms_log
 from webapp.web import markdown
+from webapp.web.routing import shareable_path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -70,6 +71,7 @@ def create_templates(settings: Settings, vendor: dict[str, Path]) -> Jinja2Templ
         tz=settings.tz,
         sms_status=sms_log.status_label,
         sms_error=sms_log.in_words,
+        shareable_path=shareable_path,
     )
     env.filters.update(
         # Times come from the database in UTC: shown in the service's zone unless a
