@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.testclient import TestClient
 
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, PASSWORD
 from webapp.app import create_app
 from webapp.settings import ConfigError, load_settings
 
@@ -194,3 +194,29 @@ def test_good_mail_settings_load(tmp_path):
     )
     assert (settings.smtp_port, settings.smtp_security) == (465, "tls")
     assert "hunter2" not in repr(settings)
+
+
+def test_the_console_page_is_there_while_anything_goes_to_the_console(settings, world, smtp):
+    _inbox, port = smtp
+    cases = {
+        ("console", "console"): 200,
+        ("twilio", "console"): 200,  # e-mails still go to the console: read them there
+        ("console", "smtp"): 200,
+        ("twilio", "smtp"): 404,  # nothing does
+    }
+    twilio = {
+        "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "x" * 32,
+        "twilio_from": "+46700000000",
+    }  # fmt: skip
+    for (sms, mail), expected in cases.items():
+        changed = _mail_settings(settings, port).with_changes(
+            sms_provider=sms, mail_provider=mail, **(twilio if sms == "twilio" else {})
+        )
+        with TestClient(create_app(changed), base_url=BASE_URL) as client:
+            client.get("/login")
+            token = client.cookies.get("samspel_csrf")
+            client.post(
+                "/login",
+                data={"email": "admin@lib.test", "password": PASSWORD, "csrf_token": token},
+            )
+            assert client.get("/console/messages").status_code == expected, (sms, mail)
