@@ -17,7 +17,10 @@ from typing import Any
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is
 # written as a field of its own in JSON.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# (uvicorn's ``color_message`` is its message again, with terminal colour codes.)
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message", "asctime", "color_message",
+}  # fmt: skip
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -42,3 +42,9 @@ def test_json_keeps_the_traceback_on_one_line():
 def test_text_lines_append_the_extra_fields():
     line = TextFormatter().format(_record(route="/healthz"))
     assert line.endswith("WARNING samspel.test: sent 3 of five route=/healthz")
+
+
+def test_uvicorns_coloured_copy_of_the_message_is_left_out():
+    record = _record(color_message="\x1b[36msent\x1b[0m")
+    assert "\x1b" not in TextFormatter().format(record)
+    assert "color_message" not in JsonFormatter().format(record)
