@@ -264,3 +264,32 @@ def _wait_for_line(log: Path, process: subprocess.Popen[bytes], text: str) -> No
         assert process.poll() is None, log.read_text()
         assert time.monotonic() < deadline, log.read_text()
         time.sleep(0.05)
+
+
+def test_calendar_apps_and_the_api_get_answers_they_read(
+    settings, published, world, tmp_path, caplog
+):  # type: ignore[no-untyped-def]
+    """While the database is away, a calendar app gets plain text and the API its own error
+    object (both 503, not to be cached), and the log names the page without its token. (A
+    feed this process has built is still answered: its version is read from the file the
+    process holds open.)"""
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("the SQLite file is taken away; PostgreSQL's outage is the test above")
+    path = _path(settings)
+    with _client(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        os.rename(path, tmp_path / "away.sqlite3")
+        try:
+            ics = client.get(f"/events/{published}.ics")
+            api = client.get("/api/v1/events")
+            personal = client.get("/r/a-secret-personal-token")
+        finally:
+            os.rename(tmp_path / "away.sqlite3", path)
+        assert client.get(f"/events/{published}.ics").status_code == 200
+    assert ics.status_code == 503 and ics.headers["content-type"].startswith("text/plain")
+    assert ics.headers["retry-after"].isdigit() and ics.headers["cache-control"] == "no-store"
+    assert api.status_code == 503 and api.json()["error"]["code"] == "unavailable"
+    assert api.headers["cache-control"] == "no-store" and api.headers["retry-after"].isdigit()
+    _assert_unavailable_page(personal)
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "samspel.errors")
+    assert "/r/{token}" in logged and "a-secret-personal-token" not in logged

@@ -52,6 +52,14 @@ def method_not_allowed() -> JSONResponse:
     return response
 
 
+def unavailable(retry_after: int) -> JSONResponse:
+    """503: the database is away or busy; not to be kept by caches."""
+    response = _error(503, "unavailable", _("The service is busy or down. Try again shortly."))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def preflight() -> Response:
     """The answer to a browser's CORS preflight (OPTIONS): GET from any origin."""
     return Response(

@@ -7,10 +7,12 @@ from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from webapp.api import responses as api_responses
 from webapp.db.engine import unavailable
 from webapp.i18n import _
+from webapp.web.routing import shareable_path
 from webapp.web.templating import render
 
 log = logging.getLogger("samspel.errors")
@@ -90,8 +92,21 @@ UNAVAILABLE_RETRY_AFTER = 10
 def _unavailable_page(request: Request, exc: Exception) -> Response:
     # The database is down, cut off or too busy (webapp/db/engine.py): not a bug, and the
     # next request tries again. One log line, no traceback: an outage would be all tracebacks.
-    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
-    return unavailable_page(request, _messages()[503][1], retry_after=UNAVAILABLE_RETRY_AFTER)
+    # The path as it may be shown (never a personal link's token).
+    path = shareable_path(request)
+    log.warning("database unavailable for %s %s: %s", request.method, path, exc)
+    text = _messages()[503][1]
+    # Each kind of client gets the kind of answer it reads: the API's error object for the
+    # API, plain text for calendar apps, a page for people.
+    if request.url.path.startswith("/api/"):
+        return api_responses.unavailable(UNAVAILABLE_RETRY_AFTER)
+    if request.url.path.endswith(".ics"):
+        return PlainTextResponse(
+            text,
+            status_code=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER), "Cache-Control": "no-store"},
+        )
+    return unavailable_page(request, text, retry_after=UNAVAILABLE_RETRY_AFTER)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
