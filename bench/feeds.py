@@ -298,17 +298,9 @@ async def _main(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     }
 
 
-def _loop_factory() -> Any:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        return None
-    return uvloop.new_event_loop
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="samspel-bench-") as tmp:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=load.loop_factory()) as runner:
             result = runner.run(_main(args, Path(tmp)))
     report(result, args.events)
     return result

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -384,3 +385,12 @@ async def drive_wrk(
     if warmup > 0:
         await run(warmup)
     return parse_wrk(await run(duration), duration)
+
+
+def loop_factory() -> Any:
+    """uvloop's event loop for the benchmark's own client, as the servers use it."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        return None
+    return uvloop.new_event_loop

@@ -459,21 +459,13 @@ async def _main(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     }
 
 
-def _loop_factory() -> Any:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        return None
-    return uvloop.new_event_loop
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     unknown = set(args.only) - {name for name, _ in ENDPOINTS}
     if unknown:
         raise SystemExit(f"--only: no endpoint {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="samspel-bench-pages-") as tmp:
         try:
-            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            with asyncio.Runner(loop_factory=load.loop_factory()) as runner:
                 result = runner.run(_main(args, Path(tmp)))
         except asyncio.CancelledError:
             raise SystemExit("bench pages: stopped by SIGTERM") from None
