@@ -20,7 +20,6 @@ import resource
 import shutil
 import sqlite3
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import BASE_URL
+from tests.http.test_faults_sqlite_busy import rsvp_once
 from tests.http.test_program import make_event, rooms  # noqa: F401 - the fixture
 from webapp.app import create_app
 from webapp.auth.csrf import CSRF_COOKIE
@@ -97,18 +97,11 @@ def test_a_full_disk_still_gives_posters_and_a_clear_503_for_writes(
             client.get("/login")
             token = client.cookies[CSRF_COOKIE]
 
-            def rsvp():  # type: ignore[no-untyped-def]
-                return client.post(
-                    f"/events/{event_id}/rsvp", follow_redirects=False,
-                    data={"csrf_token": token, "name": "Amal", "phone": "", "party_size": "1",
-                          "request_key": uuid.uuid4().hex, "via": ""},
-                )  # fmt: skip
-
             _checkpoint(path)
             filler = _fill(disk)
             made = client.get(poster)
             assert made.status_code == 200 and made.content.startswith(b"%PDF")
-            refused = rsvp()
+            refused = rsvp_once(client, event_id, token)
             assert refused.status_code == 503, refused.text[:500]
             assert refused.headers["retry-after"].isdigit()
             assert "Tillfälligt otillgänglig" in refused.text  # in the reader's language
@@ -116,7 +109,7 @@ def test_a_full_disk_still_gives_posters_and_a_clear_503_for_writes(
             assert any("disk is full" in r.getMessage() for r in caplog.records)  # logged
 
             filler.unlink()
-            assert rsvp().status_code == 303
+            assert rsvp_once(client, event_id, token).status_code == 303
 
 
 @contextlib.contextmanager
